@@ -1,0 +1,58 @@
+import type { Destination } from '../model/task-types.js';
+
+/** What a byte store can do. */
+export interface ByteStoreCapabilities {
+  /**
+   * Whether bytes appended but not synced survive the death of their writer (true for files in the
+   * OS's cache; false for OPFS writables, where a closed page discards an open one).
+   */
+  readonly unsyncedSurviveWriter: boolean;
+}
+
+/** Where the hand-over puts the bytes. */
+export interface HandOverRequest {
+  /** The app's destination, or null: keep the file inside the store at a location for the app to move. */
+  readonly destination: Destination | null;
+  /** A file name the server suggested (Content-Disposition, the URL), unsanitised. */
+  readonly suggestedName: string | null;
+}
+
+/** Where the bytes went. */
+export interface HandOverResult {
+  /** A platform location: a path in Node, a store key elsewhere. */
+  readonly location: string;
+  /** Whether it is inside the store (the app must move it; it is deleted after the acknowledgement). */
+  readonly inStore: boolean;
+}
+
+/**
+ * Per-key partial bytes (downloads, owned upload bodies, data-task bodies).
+ *
+ * Guarantees:
+ * - `append` adds bytes at the end; they are durable only after `sync` resolves.
+ * - `length` is the bytes present now (null when the key has none), synced or not.
+ * - `handOver` is atomic: the bytes are either still under the key or wholly at the result's
+ *   location. With `ifExists: 'fail'` it rejects with `DestinationExists` rather than overwrite;
+ *   every location lies inside the store or exactly at the app's destination (names suggested by
+ *   servers are sanitised; links are not followed).
+ * - Errors are `BgSessionError`s: `DiskFull` (ENOSPC), `PermissionDenied`, `StoreFailed` (EIO).
+ */
+export interface ByteStore {
+  readonly capabilities: ByteStoreCapabilities;
+  /** Changes when the OS restarts (Linux boot_id), so relaunches know what survived. */
+  bootIdentity(): Promise<string>;
+  length(key: string): Promise<number | null>;
+  append(key: string, bytes: Uint8Array): Promise<void>;
+  sync(key: string): Promise<void>;
+  truncate(key: string, length: number): Promise<void>;
+  /** Reads `[offset, end)` in chunks (hashing kept bytes after a relaunch, upload bodies). */
+  read(key: string, offset?: number): AsyncIterable<Uint8Array>;
+  delete(key: string): Promise<void>;
+  /** The keys holding bytes (for removing orphans at open). */
+  keys(): Promise<readonly string[]>;
+  handOver(key: string, request: HandOverRequest): Promise<HandOverResult>;
+  /** The size of the file at a hand-over location, or null when nothing is there (relaunch check). */
+  locationSize(location: string): Promise<number | null>;
+  /** Deletes a file the store handed over inside itself (after the acknowledgement). */
+  deleteLocation(location: string): Promise<void>;
+}
