@@ -9,7 +9,7 @@ interface At {
 }
 
 /** The timers a task can have armed. */
-export type TaskTimer = 'due' | 'resource' | 'callback';
+export type TaskTimer = 'resource' | 'callback';
 
 /**
  * The events the task machine accepts (architecture.md "The core"). The shell sends them; tests
@@ -19,7 +19,8 @@ export type TaskEvent =
   | ({ readonly type: 'resume' } & At)
   | ({ readonly type: 'suspend' } & At)
   | ({ readonly type: 'cancel' } & At)
-  | ({ readonly type: 'cancelProducingResumeData' } & At)
+  /** `resumeData`: the encoded resume data the shell built from the record (null when nothing is kept). */
+  | ({ readonly type: 'cancelProducingResumeData'; readonly resumeData: string | null } & At)
   /** The scheduler granted a slot: an attempt starts. */
   | ({ readonly type: 'slotGranted' } & At)
   /** The network now meets (or no longer meets) the task's constraints. */
@@ -53,6 +54,8 @@ export type TaskEvent =
       readonly draw: number;
       /** A Retry-After the server sent, as a delay in ms, or null. */
       readonly retryAfter: number | null;
+      /** Resume data for the kept bytes, carried in the error if this failure ends a download. */
+      readonly resumeData: string | null;
     } & At)
   /** A redirect was accepted by the policy: the current request changes. */
   | ({ readonly type: 'redirected'; readonly request: HttpRequest } & At)
