@@ -1,0 +1,361 @@
+import { BgSessionError } from '../errors/bg-session-error.js';
+import { toPersistedError } from '../codecs/persisted-error-codec.js';
+import { classifyFailure } from '../policy/classify-failure.js';
+import { suggestedFileName } from '../policy/file-name.js';
+import { redirectDecision } from '../policy/redirect-decision.js';
+import { decideResume } from '../policy/resume-decision.js';
+import { parseRetryAfter } from '../policy/retry-after.js';
+import { parseContentLength } from '../policy/content-range.js';
+import { trustedOffset } from '../policy/trusted-offset.js';
+import type { AttemptOutcome } from '../model/attempt-outcome.js';
+import type { HttpRequest, ResponseHead, Validator } from '../model/http.js';
+import type { TaskEvent } from '../model/task-events.js';
+import type { RestartReason, TaskRecord } from '../model/task-types.js';
+import type { HashState } from '../ports/hasher.js';
+import type { AttemptResponse, RequestBody } from '../ports/transport.js';
+import { attemptHeaders, canResumeFrom } from './attempt-request.js';
+import { IdleWatchdog } from './idle-watchdog.js';
+import { ProgressThrottle } from './progress-throttle.js';
+import { buildResumeData } from './resume-data-builder.js';
+import type { SessionRuntime } from './session-runtime.js';
+import type { TransientEvent } from './session-types.js';
+
+interface Attempt {
+  readonly controller: AbortController;
+  /** Why the attempt was aborted (idle timeout), or null for an abort by the app or the host. */
+  failure: BgSessionError | null;
+  done: Promise<void>;
+}
+
+/** Thrown inside an attempt when the task moved on (suspended, cancelled): stop quietly. */
+class Superseded {}
+
+/** Thrown inside an attempt that must start again from byte 0 with a new request. */
+class RestartNeeded {
+  constructor(readonly reason: RestartReason) {}
+}
+
+const errorBodyCap = 64 * 1024;
+
+/**
+ * The attempt pump (architecture.md): the one place bytes move. It asks the transport for one
+ * response, decides with `decideResume` what the body is, writes it to the ByteStore with
+ * backpressure, feeds the hasher, re-arms the idle watchdog on every chunk, syncs and checkpoints on
+ * cadence, counts progress, and tells the machine only `responseStarted`, `bytesDurable`,
+ * `redirected`, `bodyEnded` and `attemptFailed`. Per-chunk byte counts never reach the machine.
+ */
+export class AttemptPump {
+  private readonly attempts = new Map<number, Attempt>();
+  private readonly progress: ProgressThrottle;
+
+  constructor(
+    private readonly runtime: SessionRuntime,
+    emit: (event: TransientEvent, record: TaskRecord) => void,
+  ) {
+    this.progress = new ProgressThrottle(runtime.ports.clock, emit, () => runtime.configuration.progressInterval);
+  }
+
+  /** Starts an attempt; one attempt per task at a time (a new one waits for the old one's teardown). */
+  start(record: TaskRecord): void {
+    const id = record.taskIdentifier;
+    const previous = this.attempts.get(id)?.done ?? Promise.resolve();
+    const attempt: Attempt = { controller: new AbortController(), failure: null, done: Promise.resolve() };
+    this.attempts.set(id, attempt);
+    attempt.done = previous
+      .then(() => this.run(id, attempt))
+      .then(async (final) => {
+        if (this.attempts.get(id) === attempt) this.attempts.delete(id);
+        this.runtime.releaseSlot(id);
+        if (final !== null) await this.runtime.dispatch(id, final);
+      })
+      .catch(() => undefined);
+  }
+
+  /** Aborts the attempt of a task, if one runs. */
+  abort(taskIdentifier: number, failure: BgSessionError | null = null): void {
+    const attempt = this.attempts.get(taskIdentifier);
+    if (attempt === undefined || attempt.controller.signal.aborted) return;
+    attempt.failure = failure;
+    attempt.controller.abort();
+  }
+
+  /** Resolves when every attempt has finished (tests, close). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.attempts.values()].map((a) => a.done));
+  }
+
+  private async run(id: number, attempt: Attempt): Promise<TaskEvent | null> {
+    const record = this.runtime.records.get(id);
+    if (record === undefined || record.phase !== 'connecting' || attempt.controller.signal.aborted) {
+      return attempt.controller.signal.aborted ? this.failedEvent(id, attempt, new BgSessionError('ConnectionFailed', 'The attempt was aborted.'), false) : null;
+    }
+    const watchdog = new IdleWatchdog(this.runtime.ports.clock, record.options.timeoutForRequest, () =>
+      this.abort(id, new BgSessionError('IdleTimeout', `Nothing was sent or received for ${record.options.timeoutForRequest} ms.`, { taskIdentifier: id })),
+    );
+    const state = { responseStarted: false };
+    try {
+      return await this.transfer(record, attempt, watchdog, state);
+    } catch (error) {
+      if (error instanceof Superseded) return null;
+      if (error instanceof RestartNeeded) return this.restartEvent(id, error.reason);
+      return this.failedEvent(id, attempt, error, state.responseStarted);
+    } finally {
+      watchdog.stop();
+    }
+  }
+
+  private async transfer(record: TaskRecord, attempt: Attempt, watchdog: IdleWatchdog, state: { responseStarted: boolean }): Promise<TaskEvent> {
+    const { ports, configuration } = this.runtime;
+    const { byteStore, transport, clock } = ports;
+    const id = record.taskIdentifier;
+    const signal = attempt.controller.signal;
+    const download = record.kind === 'download' && record.partKey !== null;
+    const partKey = record.partKey ?? `response-${id}`;
+    const bootIdentity = await byteStore.bootIdentity();
+    let validator: Validator | null = record.checkpoint?.validator ?? null;
+    let expected = record.checkpoint?.expectedLength ?? null;
+    let offset = 0;
+    let hash: HashState | null = ports.hasher?.create() ?? null;
+    if (download) {
+      const length = await byteStore.length(partKey);
+      offset = trustedOffset(record.checkpoint, bootIdentity, length, byteStore.capabilities.unsyncedSurviveWriter);
+      if (offset > 0 && !canResumeFrom(validator)) offset = 0;
+      if (length !== null && length > offset) await byteStore.truncate(partKey, offset);
+      if (hash !== null && offset > 0) await this.rehash(partKey, offset, hash);
+    } else {
+      await byteStore.delete(partKey);
+    }
+
+    // The chain of one attempt starts at the original request, so a presigned link that changes
+    // between attempts is fetched afresh while If-Range still protects the kept bytes (fault A9).
+    let request: HttpRequest = record.originalRequest;
+    let sendBody = record.body !== null;
+    let hops = 0;
+    let headersSent = attemptHeaders(this.runtime, record, request, { offset, validator });
+    let response: AttemptResponse;
+    for (;;) {
+      response = await transport.start({
+        url: request.url,
+        method: request.method,
+        headers: headersSent,
+        body: sendBody ? this.requestBody(record) : null,
+        signal,
+        onBodySent: (sent) => {
+          watchdog.touch();
+          this.progress.sent(record, sent);
+        },
+      });
+      watchdog.touch();
+      state.responseStarted = true;
+      const decision = redirectDecision({
+        from: request,
+        status: response.head.status,
+        location: response.head.headers['location'],
+        hops,
+        policy: configuration.redirect,
+        sensitiveHeaders: configuration.sensitiveHeaders,
+      });
+      if (decision.type === 'notRedirect') break;
+      await closeBody(response.body);
+      if (decision.type === 'refuse') throw new BgSessionError(decision.code, decision.message, { taskIdentifier: id });
+      hops += 1;
+      request = decision.request;
+      sendBody = sendBody && !decision.bodyDropped;
+      await this.send(id, { type: 'redirected', request, now: clock.now() });
+      headersSent = attemptHeaders(this.runtime, record, request, { offset, validator });
+      state.responseStarted = false;
+    }
+
+    const head = response.head;
+    let fromZero = offset === 0;
+    if (download) {
+      const decision = decideResume({ offset, validator, expectedLength: expected, rangeSent: 'range' in headersSent }, head, transport.capabilities);
+      if (decision.type === 'fail') throw await statusError(head, response.body, id);
+      if (decision.type === 'restart' && !decision.useBody) {
+        await closeBody(response.body);
+        throw new RestartNeeded(decision.reason);
+      }
+      if (decision.type === 'done') {
+        await closeBody(response.body);
+        await this.send(id, { type: 'responseStarted', status: head.status, mode: 'done', restart: null, expectedLength: offset, now: clock.now() });
+      } else if (decision.type === 'append') {
+        expected = decision.expectedLength ?? expected;
+        await this.send(id, { type: 'responseStarted', status: head.status, mode: 'append', restart: null, expectedLength: expected, now: clock.now() });
+      } else {
+        // Restarting from 0: a durable checkpoint (0, new validator) comes before the first new byte,
+        // so a crash can never resume new bytes under the old validator.
+        if (offset > 0) await byteStore.truncate(partKey, 0);
+        offset = 0;
+        fromZero = true;
+        hash = ports.hasher?.create() ?? null;
+        validator = decision.validator;
+        expected = decision.expectedLength;
+        const restart = decision.type === 'restart' ? decision.reason : null;
+        await this.send(id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart, expectedLength: expected, now: clock.now() });
+        await this.send(id, { type: 'bytesDurable', checkpoint: { offset: 0, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
+      }
+      if (decision.type === 'done') return this.finishDownload(record, offset, hash, fromZero, head, request);
+    } else {
+      if (head.status >= 400) throw await statusError(head, response.body, id);
+      const length = parseContentLength(head.headers['content-length']);
+      expected = typeof length === 'number' ? length : null;
+      await this.send(id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart: null, expectedLength: expected, now: clock.now() });
+    }
+
+    let received = offset;
+    let checkpointedAt = clock.monotonic();
+    let sinceCheckpoint = 0;
+    for await (const chunk of response.body) {
+      if (signal.aborted) throw attempt.failure ?? new BgSessionError('ConnectionFailed', 'The attempt was aborted.');
+      watchdog.touch();
+      if (!download && received + chunk.byteLength > record.options.maxDataTaskBytes) {
+        throw new BgSessionError('ResponseTooLarge', `The response is larger than ${record.options.maxDataTaskBytes} bytes.`, { taskIdentifier: id });
+      }
+      await byteStore.append(partKey, chunk);
+      hash?.update(chunk);
+      received += chunk.byteLength;
+      sinceCheckpoint += chunk.byteLength;
+      this.progress.received(record, chunk.byteLength, received, expected);
+      if (download && (sinceCheckpoint >= configuration.checkpointBytes || clock.monotonic() - checkpointedAt >= configuration.checkpointInterval)) {
+        await byteStore.sync(partKey);
+        await this.send(id, { type: 'bytesDurable', checkpoint: { offset: received, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
+        checkpointedAt = clock.monotonic();
+        sinceCheckpoint = 0;
+      }
+    }
+    if (signal.aborted) throw attempt.failure ?? new BgSessionError('ConnectionFailed', 'The attempt was aborted.');
+    if (expected !== null && received !== expected) {
+      throw new BgSessionError('IncompleteBody', `The body ended after ${received} of ${expected} bytes.`, { taskIdentifier: id });
+    }
+    this.progress.flush(record, received, expected);
+    if (download) {
+      await byteStore.sync(partKey);
+      return this.finishDownload(record, received, hash, fromZero, head, request);
+    }
+    return {
+      type: 'bodyEnded',
+      handOver: null,
+      response: { status: head.status, headers: head.headers, bodyKey: partKey, bodyLength: received },
+      countOfBytesReceived: received,
+      countOfBytesSent: record.body?.size ?? 0,
+      now: clock.now(),
+    };
+  }
+
+  /** Verifies integrity and returns the `bodyEnded` that records the hand-over. */
+  private finishDownload(record: TaskRecord, size: number, hash: HashState | null, fromZero: boolean, head: ResponseHead, request: HttpRequest): TaskEvent {
+    const digest = hash?.digest() ?? null;
+    const integrity = record.options.integrity;
+    if (integrity !== null && digest !== integrity) {
+      if (!fromZero && !record.integrityRestartUsed) throw new RestartNeeded('IntegrityRestart');
+      throw new BgSessionError('IntegrityMismatch', `The file hashes to ${digest ?? 'nothing'}, not ${integrity}.`, { taskIdentifier: record.taskIdentifier });
+    }
+    const destination = record.options.destination;
+    const target = destination?.type === 'path' ? destination.path : suggestedFileName(head.headers['content-disposition'], request.url);
+    return {
+      type: 'bodyEnded',
+      handOver: { size, hash: digest, target },
+      response: null,
+      countOfBytesReceived: size,
+      countOfBytesSent: 0,
+      now: this.runtime.ports.clock.now(),
+    };
+  }
+
+  private requestBody(record: TaskRecord): RequestBody | null {
+    const body = record.body;
+    if (body === null) return null;
+    const byteStore = this.runtime.ports.byteStore;
+    return { length: body.size, open: () => byteStore.read(body.ref) };
+  }
+
+  private async rehash(key: string, upTo: number, hash: HashState): Promise<void> {
+    let seen = 0;
+    for await (const chunk of this.runtime.ports.byteStore.read(key, 0)) {
+      const take = Math.min(chunk.byteLength, upTo - seen);
+      hash.update(take === chunk.byteLength ? chunk : chunk.subarray(0, take));
+      seen += take;
+      if (seen >= upTo) break;
+    }
+  }
+
+  /** Sends an event for the attempt's task; if the task moved on, the attempt stops. */
+  private async send(id: number, event: TaskEvent): Promise<void> {
+    const result = await this.runtime.dispatch(id, event);
+    if (result === null || !result.accepted) throw new Superseded();
+  }
+
+  private restartEvent(id: number, reason: RestartReason): TaskEvent {
+    return this.failureEvent(id, new BgSessionError('ConnectionFailed', `Restarting from byte 0 (${reason}).`), { type: 'restart', reason }, null);
+  }
+
+  private failedEvent(id: number, attempt: Attempt, error: unknown, responseStarted: boolean): TaskEvent | null {
+    const failure = attempt.failure ?? toError(error);
+    if (failure.code === 'StoreFailed') {
+      this.runtime.fail(failure);
+      return null;
+    }
+    const record = this.runtime.records.get(id);
+    if (record === undefined) return null;
+    const outcome = classifyFailure({
+      code: failure.code,
+      status: failure.status ?? null,
+      idempotent: record.options.idempotent,
+      requestMayHaveBeenSent: failure.code !== 'DnsFailure' && failure.bodyMayHaveBeenSent !== false,
+      reusedConnection: false,
+      responseStarted,
+      online: this.runtime.ports.connectivity.current().online,
+      constraintsMet: this.runtime.constraintsMet(record, this.runtime.ports.connectivity.current()),
+    });
+    const now = this.runtime.ports.clock.now();
+    const retryAfter = failure.headers === undefined ? null : parseRetryAfter(failure.headers['retry-after'], failure.headers['date'], now);
+    return this.failureEvent(id, failure, outcome, retryAfter);
+  }
+
+  private failureEvent(id: number, error: BgSessionError, outcome: AttemptOutcome, retryAfter: number | null): TaskEvent {
+    const now = this.runtime.ports.clock.now();
+    const record = this.runtime.records.get(id);
+    return {
+      type: 'attemptFailed',
+      error: toPersistedError(error),
+      outcome,
+      draw: this.runtime.ports.random.next(),
+      retryAfter,
+      resumeData: record === undefined ? null : buildResumeData(this.runtime, record, now),
+      now,
+    };
+  }
+}
+
+function toError(error: unknown): BgSessionError {
+  if (error instanceof BgSessionError) return error;
+  return new BgSessionError('ConnectionFailed', 'The attempt failed unexpectedly.', { cause: error });
+}
+
+async function closeBody(body: AsyncIterable<Uint8Array>): Promise<void> {
+  const iterator = body[Symbol.asyncIterator]();
+  await iterator.return?.().catch(() => undefined);
+}
+
+/** An HttpStatus error with the status, the headers and the first 64 KiB of the body as text. */
+async function statusError(head: ResponseHead, body: AsyncIterable<Uint8Array>, taskIdentifier: number): Promise<BgSessionError> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk.subarray(0, errorBodyCap - size));
+      size += Math.min(chunk.byteLength, errorBodyCap - size);
+      if (size >= errorBodyCap) break;
+    }
+  } catch {
+    // The body of an error is informative only; a broken one does not change the status.
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  return new BgSessionError('HttpStatus', `The server answered ${head.status}.`, { status: head.status, headers: head.headers, body: text, taskIdentifier });
+}

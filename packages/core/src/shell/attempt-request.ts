@@ -1,0 +1,35 @@
+import { ifRangeValue } from '../policy/validator.js';
+import { resumeRequestHeaders } from '../policy/resume-decision.js';
+import type { HeaderMap, HttpRequest, Validator } from '../model/http.js';
+import type { TaskRecord } from '../model/task-types.js';
+import type { SessionRuntime } from './session-runtime.js';
+
+/** The headers one request of an attempt carries: session defaults under the task's own, secrets, resume headers. */
+export function attemptHeaders(
+  runtime: SessionRuntime,
+  record: TaskRecord,
+  request: HttpRequest,
+  kept: { readonly offset: number; readonly validator: Validator | null },
+): HeaderMap {
+  const headers: Record<string, string> = { ...runtime.configuration.additionalHeaders, ...request.headers };
+  // Secrets the app gave at creation (never persisted) go only to the origin they were meant for (#21).
+  if (sameOrigin(request.url, record.originalRequest.url)) {
+    const secrets = runtime.secrets.get(record.taskIdentifier);
+    if (secrets !== undefined) Object.assign(headers, secrets);
+  }
+  if (record.kind === 'download') Object.assign(headers, resumeRequestHeaders(kept, runtime.ports.transport.capabilities));
+  return headers;
+}
+
+/** Whether kept bytes can be resumed at all: a strong validator is required (invariant #8). */
+export function canResumeFrom(validator: Validator | null): boolean {
+  return ifRangeValue(validator) !== null;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}

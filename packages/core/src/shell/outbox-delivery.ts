@@ -1,0 +1,211 @@
+import { fromPersistedError } from '../codecs/persisted-error-codec.js';
+import { isTerminalPhase } from '../machines/public-state.js';
+import type { OutboxEntry } from '../model/outbox.js';
+import type { TaskRecord } from '../model/task-types.js';
+import type { StoreOperation } from '../ports/store.js';
+import type { EventChannel } from './event-channel.js';
+import type { SessionRuntime } from './session-runtime.js';
+import type { AckResult, DurableEvent, SessionListener, TaskInfo } from './session-types.js';
+import { taskInfo } from './task-info.js';
+
+const retryBase = 1000;
+const retryCap = 30_000;
+
+/**
+ * Delivers the outbox (semantics section 3): one entry at a time, in commit order, to the one
+ * acknowledging consumer, until it is acknowledged, and never after. The acknowledgement is the
+ * durable commit that removes the entry. A listener that throws gets the entry again after a
+ * backoff; a host that dies first delivers it again after the relaunch, with the same `eventId`.
+ */
+export class OutboxDelivery {
+  private readonly pending: OutboxEntry[] = [];
+  private readonly acknowledged = new Set<string>();
+  private readonly backlog: Set<string>;
+  private current: OutboxEntry | null = null;
+  private retryAt: number | null = null;
+  private failures = 0;
+  private ackChain: Promise<unknown> = Promise.resolve();
+  private channel: EventChannel | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly runtime: SessionRuntime,
+    private readonly listener: SessionListener | undefined,
+    backlog: readonly OutboxEntry[],
+    private readonly finishedEvents: () => void,
+  ) {
+    this.pending.push(...[...backlog].sort((a, b) => a.sequence - b.sequence));
+    this.backlog = new Set(backlog.map((entry) => entry.eventId));
+  }
+
+  /** Entries not yet acknowledged (for tests and invalidation). */
+  get size(): number {
+    return this.pending.length;
+  }
+
+  attach(channel: EventChannel): void {
+    this.channel = channel;
+    this.pump();
+  }
+
+  start(): void {
+    if (this.backlog.size === 0) return this.pump();
+    this.pump();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.channel?.close();
+  }
+
+  /** Newly committed entries. */
+  add(entries: readonly OutboxEntry[]): void {
+    for (const entry of entries) {
+      let index = this.pending.length;
+      while (index > 0 && this.pending[index - 1]!.sequence > entry.sequence) index -= 1;
+      this.pending.splice(index, 0, entry);
+    }
+    this.pump();
+  }
+
+  nextWake(): number | null {
+    return this.retryAt;
+  }
+
+  onWake(now: number): void {
+    if (this.retryAt !== null && this.retryAt <= now) {
+      this.retryAt = null;
+      this.current = null;
+      this.pump();
+    }
+  }
+
+  /** Acknowledges an entry: one durable removal. Twice, or an unknown id, is a no-op that says so. */
+  acknowledge(eventId: string): Promise<AckResult> {
+    const run = this.ackChain.then(() => this.commitAck(eventId));
+    this.ackChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitAck(eventId: string): Promise<AckResult> {
+    const index = this.pending.findIndex((entry) => entry.eventId === eventId);
+    if (index < 0) return { acknowledged: false, reason: this.acknowledged.has(eventId) ? 'alreadyAcknowledged' : 'unknownEvent' };
+    const entry = this.pending[index]!;
+    const operations: StoreOperation[] = [{ type: 'delete', collection: 'outbox', key: String(entry.sequence) }];
+    const cleanup: Array<() => Promise<void>> = [];
+    const payload = entry.payload;
+    if (payload.type !== 'sessionDidBecomeInvalid') {
+      const id = payload.taskIdentifier;
+      const record = this.runtime.records.get(id);
+      const others = this.pending.some((other) => other !== entry && other.payload.type !== 'sessionDidBecomeInvalid' && other.payload.taskIdentifier === id);
+      if (record !== undefined && !others && isTerminalPhase(record.phase)) operations.push(this.runtime.forget(id));
+      const byteStore = this.runtime.ports.byteStore;
+      if (payload.type === 'downloadDidFinish' && payload.inStore) cleanup.push(() => byteStore.deleteLocation(payload.location));
+      if (payload.type === 'taskDidComplete' && payload.response !== null) {
+        const key = payload.response.bodyKey;
+        cleanup.push(() => byteStore.delete(key));
+      }
+    }
+    await this.runtime.commit(operations, 'strict', false);
+    this.pending.splice(this.pending.indexOf(entry), 1);
+    this.acknowledged.add(eventId);
+    for (const step of cleanup) await step().catch(() => undefined);
+    if (this.current === entry) {
+      this.current = null;
+      this.failures = 0;
+      this.retryAt = null;
+    }
+    if (this.backlog.delete(eventId) && this.backlog.size === 0) this.finishedEvents();
+    this.pump();
+    return { acknowledged: true };
+  }
+
+  private pump(): void {
+    if (this.stopped || this.runtime.stopped || this.current !== null || this.retryAt !== null) return;
+    if (this.listener === undefined && this.channel === null) return;
+    const entry = this.pending[0];
+    if (entry === undefined) return;
+    this.current = entry;
+    void this.deliver(entry);
+  }
+
+  private async deliver(entry: OutboxEntry): Promise<void> {
+    let event: DurableEvent;
+    try {
+      event = await this.toEvent(entry);
+    } catch {
+      return this.retryLater();
+    }
+    if (this.stopped || this.runtime.stopped) return;
+    if (this.listener === undefined) {
+      this.channel?.push({ ...event, ack: () => this.acknowledge(entry.eventId) }, true);
+      return;
+    }
+    try {
+      await callListener(this.listener, event);
+    } catch {
+      return this.retryLater();
+    }
+    if (this.stopped || this.runtime.stopped) return;
+    await this.acknowledge(entry.eventId).catch(() => undefined);
+  }
+
+  private retryLater(): void {
+    if (this.stopped || this.runtime.stopped) return;
+    this.failures += 1;
+    this.retryAt = this.runtime.ports.clock.now() + Math.min(retryCap, retryBase * 2 ** Math.min(this.failures - 1, 20));
+    this.runtime.requestSchedule();
+  }
+
+  private async toEvent(entry: OutboxEntry): Promise<DurableEvent> {
+    const payload = entry.payload;
+    if (payload.type === 'sessionDidBecomeInvalid') {
+      return { type: 'sessionDidBecomeInvalid', eventId: entry.eventId, error: payload.error === null ? null : fromPersistedError(payload.error) };
+    }
+    const task = this.info(payload.taskIdentifier);
+    if (payload.type === 'downloadDidFinish') {
+      return { type: 'downloadDidFinish', eventId: entry.eventId, task, location: payload.location, inStore: payload.inStore };
+    }
+    let response = null;
+    if (payload.response !== null) {
+      const body = await readAll(this.runtime, payload.response.bodyKey, payload.response.bodyLength);
+      response = { status: payload.response.status, headers: payload.response.headers, body };
+    }
+    return { type: 'taskDidComplete', eventId: entry.eventId, task, error: payload.error === null ? null : fromPersistedError(payload.error), response };
+  }
+
+  private info(taskIdentifier: number): TaskInfo {
+    const record: TaskRecord | undefined = this.runtime.records.get(taskIdentifier);
+    if (record !== undefined) return taskInfo(record);
+    // The record was quarantined; the event still reaches the app with what the entry knows.
+    const request = { url: '', method: 'GET', headers: {} };
+    return {
+      taskIdentifier, taskKey: null, taskDescription: null, kind: 'download', state: 'completed', phase: 'failed', reason: null,
+      originalRequest: request, currentRequest: request, countOfBytesSent: 0, countOfBytesExpectedToSend: 0,
+      countOfBytesReceived: 0, countOfBytesExpectedToReceive: -1, error: null,
+    };
+  }
+}
+
+async function callListener(listener: SessionListener, event: DurableEvent): Promise<void> {
+  switch (event.type) {
+    case 'downloadDidFinish':
+      return listener.downloadDidFinish?.(event);
+    case 'taskDidComplete':
+      return listener.taskDidComplete?.(event);
+    case 'sessionDidBecomeInvalid':
+      return listener.sessionDidBecomeInvalid?.(event);
+  }
+}
+
+async function readAll(runtime: SessionRuntime, key: string, length: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for await (const chunk of runtime.ports.byteStore.read(key, 0)) {
+    const take = Math.min(chunk.byteLength, length - at);
+    bytes.set(chunk.subarray(0, take), at);
+    at += take;
+    if (at >= length) break;
+  }
+  return at === length ? bytes : bytes.subarray(0, at);
+}

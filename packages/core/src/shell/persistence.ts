@@ -1,0 +1,34 @@
+import { encodeOutboxEntry } from '../codecs/outbox-entry-codec.js';
+import { encodeResumeDataReference } from '../codecs/resume-data-codec.js';
+import { encodeStoreHeader } from '../codecs/store-header-codec.js';
+import { encodeTaskRecord } from '../codecs/task-record-codec.js';
+import { stripSensitiveHeaders } from '../policy/sensitive-headers.js';
+import type { SessionConfiguration } from '../model/configuration.js';
+import type { HttpRequest } from '../model/http.js';
+import type { OutboxEntry } from '../model/outbox.js';
+import type { ResumeDataReference } from '../model/resume-data.js';
+import type { StoreHeader } from '../model/store-header.js';
+import type { TaskRecord } from '../model/task-types.js';
+
+/** A request as it may be persisted: without sensitive headers unless the app opted in (#21). */
+export function persistableRequest(request: HttpRequest, configuration: SessionConfiguration): HttpRequest {
+  if (configuration.persistSensitiveHeaders) return request;
+  return { ...request, headers: stripSensitiveHeaders(request.headers, configuration.sensitiveHeaders) };
+}
+
+/** A task record as stored. */
+export function encodeTask(record: TaskRecord, configuration: SessionConfiguration): unknown {
+  if (configuration.persistSensitiveHeaders) return encodeTaskRecord(record);
+  return encodeTaskRecord({
+    ...record,
+    originalRequest: persistableRequest(record.originalRequest, configuration),
+    currentRequest: persistableRequest(record.currentRequest, configuration),
+  });
+}
+
+/** The store header as stored. */
+export const encodeHeaderRecord = (header: StoreHeader): unknown => encodeStoreHeader(header);
+/** An outbox entry as stored. */
+export const encodeOutboxRecord = (entry: OutboxEntry): unknown => encodeOutboxEntry(entry);
+/** A resume-data reference as stored. */
+export const encodeResumeReference = (reference: ResumeDataReference): unknown => encodeResumeDataReference(reference);

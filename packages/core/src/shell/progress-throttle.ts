@@ -1,0 +1,59 @@
+import type { TaskRecord } from '../model/task-types.js';
+import type { Clock } from '../ports/clock.js';
+import { taskInfo } from './task-info.js';
+import type { TransientEvent } from './session-types.js';
+
+/**
+ * Throttles progress events to one per `progressInterval` per task and direction, plus one at the
+ * end. Progress is best effort and never persisted (semantics section 2).
+ */
+export class ProgressThrottle {
+  private readonly lastAt = new Map<string, number>();
+  private readonly pending = new Map<number, number>();
+
+  constructor(
+    private readonly clock: Pick<Clock, 'monotonic'>,
+    private readonly emit: (event: TransientEvent, record: TaskRecord) => void,
+    private readonly interval: () => number,
+  ) {}
+
+  received(record: TaskRecord, bytes: number, total: number, expected: number | null): void {
+    const id = record.taskIdentifier;
+    const batched = (this.pending.get(id) ?? 0) + bytes;
+    if (!this.due(`r${id}`)) {
+      this.pending.set(id, batched);
+      return;
+    }
+    this.pending.delete(id);
+    this.emitReceived(record, batched, total, expected);
+  }
+
+  /** The last progress event of a body, whatever the throttle says. */
+  flush(record: TaskRecord, total: number, expected: number | null): void {
+    const id = record.taskIdentifier;
+    const batched = this.pending.get(id) ?? 0;
+    this.pending.delete(id);
+    this.lastAt.delete(`r${id}`);
+    if (batched > 0) this.emitReceived(record, batched, total, expected);
+  }
+
+  sent(record: TaskRecord, totalSent: number): void {
+    const expected = record.body?.size ?? 0;
+    if (totalSent < expected && !this.due(`s${record.taskIdentifier}`)) return;
+    const info = { ...taskInfo(record), countOfBytesSent: totalSent };
+    this.emit({ type: 'taskDidSendBodyData', task: info, bytesSent: totalSent - (record.progress.countOfBytesSent ?? 0), totalBytesSent: totalSent, totalBytesExpectedToSend: expected }, record);
+  }
+
+  private emitReceived(record: TaskRecord, bytes: number, total: number, expected: number | null): void {
+    const info = { ...taskInfo(record), countOfBytesReceived: total, countOfBytesExpectedToReceive: expected ?? -1 };
+    this.emit({ type: 'taskDidWriteData', task: info, bytesWritten: bytes, totalBytesWritten: total, totalBytesExpectedToWrite: expected ?? -1 }, record);
+  }
+
+  private due(key: string): boolean {
+    const now = this.clock.monotonic();
+    const last = this.lastAt.get(key);
+    if (last !== undefined && now - last < this.interval()) return false;
+    this.lastAt.set(key, now);
+    return true;
+  }
+}

@@ -1,0 +1,347 @@
+import { BgSessionError } from '../errors/bg-session-error.js';
+import { constraintClassOf, isClassAllowed } from '../scheduler/constraint-class.js';
+import { addTask, decide, has, releaseTask, removeTask, setLimits, updateTask } from '../scheduler/scheduler.js';
+import type { SchedulerState } from '../scheduler/scheduler-types.js';
+import { stepTask } from '../machines/step-task.js';
+import { isTerminalPhase } from '../machines/public-state.js';
+import type { TaskStepResult } from '../machines/task-step-result.js';
+import type { SessionConfiguration } from '../model/configuration.js';
+import type { HeaderMap } from '../model/http.js';
+import type { OutboxEntry } from '../model/outbox.js';
+import type { ResumeDataReference } from '../model/resume-data.js';
+import type { StoreHeader } from '../model/store-header.js';
+import type { TaskEffect } from '../model/task-effects.js';
+import type { TaskEvent } from '../model/task-events.js';
+import type { TaskRecord } from '../model/task-types.js';
+import type { NetworkState } from '../ports/connectivity.js';
+import type { StoreOperation, StoreProblem } from '../ports/store.js';
+import { DeadlineQueue } from './deadline-queue.js';
+import { encodeHeaderRecord, encodeOutboxRecord, encodeResumeReference, encodeTask } from './persistence.js';
+import type { HostOptions, SessionPorts, TaskOutcome } from './session-types.js';
+import { taskInfo } from './task-info.js';
+import { WakeTimer } from './wake-timer.js';
+
+/** What the runtime hands to the parts that run beside it (pump, delivery, handles). */
+export interface RuntimeHooks {
+  startAttempt(record: TaskRecord): void;
+  handOver(record: TaskRecord): void;
+  abortAttempt(taskIdentifier: number): void;
+  emitTransient(effect: Extract<TaskEffect, { type: 'emit' }>, record: TaskRecord): void;
+  deliver(entries: readonly OutboxEntry[]): void;
+  nextWake(): number | null;
+  onWake(now: number): void;
+}
+
+const noop = (): void => undefined;
+
+/**
+ * The session runtime: the one place that sends events to task machines, commits their records
+ * (durably before anything they cause becomes visible), and runs the effects they ask for.
+ * Events for one task are processed one at a time, in order.
+ */
+export class SessionRuntime {
+  readonly records = new Map<number, TaskRecord>();
+  /** Sensitive headers kept only in memory (not persisted unless the app opted in). */
+  readonly secrets = new Map<number, HeaderMap>();
+  readonly resumeReferences = new Map<string, ResumeDataReference>();
+  readonly deadlines = new DeadlineQueue();
+  readonly problems: StoreProblem[] = [];
+  header: StoreHeader;
+  failure: BgSessionError | null = null;
+  stopped = false;
+  hooks: RuntimeHooks | null = null;
+
+  private scheduler: SchedulerState;
+  private readonly queues = new Map<number, Promise<unknown>>();
+  private readonly slots = new Set<number>();
+  private readonly outcomeWaiters = new Map<number, Array<(outcome: TaskOutcome) => void>>();
+  private readonly wake: WakeTimer;
+  private schedulePending = false;
+  private network: NetworkState;
+
+  constructor(
+    readonly ports: SessionPorts,
+    readonly hostOptions: HostOptions,
+    header: StoreHeader,
+    scheduler: SchedulerState,
+  ) {
+    this.header = header;
+    this.scheduler = scheduler;
+    this.network = ports.connectivity.current();
+    this.wake = new WakeTimer(ports.clock, () => this.requestSchedule());
+  }
+
+  get configuration(): SessionConfiguration {
+    return this.header.configuration;
+  }
+
+  /** The durability of a commit the machine allows to be lazy. */
+  get lazyDurability(): 'strict' | 'relaxed' {
+    return this.hostOptions.durability === 'relaxed' ? 'relaxed' : 'strict';
+  }
+
+  /** Rejects every call once the store failed or the host stopped. */
+  assertUsable(): void {
+    if (this.failure !== null) throw this.failure;
+    if (this.stopped) throw new BgSessionError('StoreFailed', 'The session was closed; open it again.');
+  }
+
+  /** Sends `event` to a task after the events already queued for it. Resolves with what it did. */
+  dispatch(taskIdentifier: number, event: TaskEvent): Promise<TaskStepResult | null> {
+    const previous = this.queues.get(taskIdentifier) ?? Promise.resolve();
+    const run = previous.then(() => this.apply(taskIdentifier, event));
+    const settled = run.then(noop, noop);
+    this.queues.set(taskIdentifier, settled);
+    void settled.then(() => {
+      if (this.queues.get(taskIdentifier) === settled) this.queues.delete(taskIdentifier);
+    });
+    return run;
+  }
+
+  /** Commits `operations` (with the header when it changed); a failure puts the session in the failed state. */
+  async commit(operations: StoreOperation[], durability: 'strict' | 'relaxed', withHeader: boolean): Promise<void> {
+    this.assertUsable();
+    try {
+      await this.ports.store.commit(
+        withHeader ? { header: encodeHeaderRecord(this.header), operations, durability } : { operations, durability },
+      );
+    } catch (error) {
+      this.fail(error);
+      throw this.failure;
+    }
+  }
+
+  /** Enters the failed-store state: every call rejects with `StoreFailed` until the session is reopened. */
+  fail(error: unknown): void {
+    if (this.failure !== null) return;
+    this.failure =
+      error instanceof BgSessionError && error.code === 'StoreFailed'
+        ? error
+        : new BgSessionError('StoreFailed', 'The store could not write; reopen the session.', { cause: error });
+    this.stop();
+  }
+
+  /** Stops every activity of this host without writing anything. */
+  stop(): void {
+    this.stopped = true;
+    this.wake.stop();
+    for (const id of [...this.slots]) this.hooks?.abortAttempt(id);
+  }
+
+  /** Adds a task that was just created or loaded. */
+  track(record: TaskRecord): void {
+    this.records.set(record.taskIdentifier, record);
+    if (!isTerminalPhase(record.phase)) {
+      this.deadlines.set(record.taskIdentifier, record.createdAt + record.options.timeoutForResource);
+    }
+  }
+
+  /** Resolves with the task's outcome once its end is committed. */
+  waitForOutcome(taskIdentifier: number, resolve: (outcome: TaskOutcome) => void): () => void {
+    const waiters = this.outcomeWaiters.get(taskIdentifier) ?? [];
+    waiters.push(resolve);
+    this.outcomeWaiters.set(taskIdentifier, waiters);
+    return () => {
+      const list = this.outcomeWaiters.get(taskIdentifier);
+      if (list !== undefined) this.outcomeWaiters.set(taskIdentifier, list.filter((w) => w !== resolve));
+    };
+  }
+
+  private async apply(taskIdentifier: number, event: TaskEvent): Promise<TaskStepResult | null> {
+    if (this.stopped) return null;
+    const record = this.records.get(taskIdentifier);
+    if (record === undefined) return null;
+    const result = stepTask(record, event, { retry: this.configuration.retry });
+    if (!result.accepted || result.durability === 'none') return result;
+    const entries = await this.commitStep(result);
+    if (this.stopped) return null;
+    this.records.set(taskIdentifier, result.record);
+    await this.runEffects(result.record, result.effects, entries);
+    return result;
+  }
+
+  /** Commits a step's record with what must be atomic with it: outbox entries, resume-data references. */
+  private async commitStep(result: TaskStepResult): Promise<OutboxEntry[]> {
+    const { record, effects } = result;
+    const operations: StoreOperation[] = [];
+    const entries: OutboxEntry[] = [];
+    let withHeader = false;
+    let durability = result.durability === 'strict' ? 'strict' : this.lazyDurability;
+    const now = this.ports.clock.now();
+    for (const effect of effects) {
+      if (effect.type === 'end') {
+        for (const payload of effect.events) {
+          const sequence = this.header.highestSequence + 1;
+          this.header = { ...this.header, highestSequence: sequence };
+          const entry: OutboxEntry = { eventId: this.ports.random.id(), sequence, committedAt: now, payload };
+          entries.push(entry);
+          operations.push({ type: 'put', collection: 'outbox', key: String(sequence), value: encodeOutboxRecord(entry) });
+        }
+        withHeader = true;
+        durability = 'strict';
+      } else if (effect.type === 'produceResumeData' && record.partKey !== null && record.checkpoint !== null) {
+        const reference: ResumeDataReference = {
+          partKey: record.partKey,
+          expiresAt: now + this.configuration.resumeDataLifetime,
+          bytesKept: record.checkpoint.offset,
+        };
+        this.resumeReferences.set(record.partKey, reference);
+        operations.push({ type: 'put', collection: 'resumeData', key: record.partKey, value: encodeResumeReference(reference) });
+      }
+    }
+    operations.unshift({ type: 'put', collection: 'tasks', key: String(record.taskIdentifier), value: encodeTask(record, this.configuration) });
+    await this.commit(operations, durability, withHeader);
+    return entries;
+  }
+
+  private async runEffects(record: TaskRecord, effects: readonly TaskEffect[], entries: OutboxEntry[]): Promise<void> {
+    const id = record.taskIdentifier;
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'enqueue':
+          this.enqueue(record);
+          break;
+        case 'dequeue':
+          this.dequeue(id);
+          break;
+        case 'startAttempt':
+          this.hooks?.startAttempt(record);
+          break;
+        case 'abortAttempt':
+          this.hooks?.abortAttempt(id);
+          break;
+        case 'deleteBytes':
+          await this.ports.byteStore.delete(effect.key).catch(noop);
+          break;
+        case 'handOver':
+          this.hooks?.handOver(record);
+          break;
+        case 'emit':
+          this.hooks?.emitTransient(effect, record);
+          break;
+        case 'end':
+          this.ended(record);
+          break;
+        case 'produceResumeData':
+        case 'armTimer':
+        case 'disarmTimer':
+          break;
+      }
+    }
+    if (entries.length > 0) this.hooks?.deliver(entries);
+  }
+
+  private ended(record: TaskRecord): void {
+    const id = record.taskIdentifier;
+    this.deadlines.delete(id);
+    this.secrets.delete(id);
+    const waiters = this.outcomeWaiters.get(id);
+    this.outcomeWaiters.delete(id);
+    if (waiters === undefined) return;
+    const info = taskInfo(record);
+    const outcome: TaskOutcome = { task: info, phase: record.phase as TaskOutcome['phase'], error: info.error };
+    for (const resolve of waiters) resolve(outcome);
+  }
+
+  /** Whether the network meets a task's constraints (also those of the current configuration). */
+  constraintsMet(record: TaskRecord, network: NetworkState = this.network): boolean {
+    return isClassAllowed(constraintClassOf(this.constraintsOf(record)), network);
+  }
+
+  private constraintsOf(record: TaskRecord) {
+    const config = this.configuration;
+    return {
+      allowsExpensiveNetwork: record.options.allowsExpensiveNetwork && config.allowsExpensiveNetwork,
+      allowsConstrainedNetwork: record.options.allowsConstrainedNetwork && config.allowsConstrainedNetwork,
+      discretionary: record.options.discretionary || config.discretionary,
+    };
+  }
+
+  private enqueue(record: TaskRecord): void {
+    // A task that waits again while its old attempt is still being torn down gives its slot back now.
+    if (this.slots.delete(record.taskIdentifier)) this.scheduler = releaseTask(this.scheduler, record.taskIdentifier);
+    const entry = {
+      taskIdentifier: record.taskIdentifier,
+      origin: originOf(record.currentRequest.url),
+      priority: record.options.priority,
+      dueAt: record.dueAt,
+      ...this.constraintsOf(record),
+    };
+    this.scheduler = has(this.scheduler, record.taskIdentifier) ? updateTask(this.scheduler, entry) : addTask(this.scheduler, entry);
+    this.requestSchedule();
+  }
+
+  private dequeue(taskIdentifier: number): void {
+    this.scheduler = removeTask(this.scheduler, taskIdentifier);
+    if (this.slots.delete(taskIdentifier)) this.requestSchedule();
+  }
+
+  /** The attempt of a task ended: its slot is free for another. */
+  releaseSlot(taskIdentifier: number): void {
+    if (!this.slots.delete(taskIdentifier)) return;
+    this.scheduler = releaseTask(this.scheduler, taskIdentifier);
+    this.requestSchedule();
+  }
+
+  /** The network changed: attempts it no longer allows stop; waiting tasks may start. */
+  networkChanged(network: NetworkState): void {
+    this.network = network;
+    for (const id of this.slots) {
+      const record = this.records.get(id);
+      if (record !== undefined && !this.constraintsMet(record, network)) {
+        void this.dispatch(id, { type: 'constraintsChanged', satisfied: false, reason: network.online ? 'constraints' : 'connectivity', now: this.ports.clock.now() });
+      }
+    }
+    this.requestSchedule();
+  }
+
+  /** New limits from a configuration given at open. */
+  applyLimits(): void {
+    const { maxConnectionsPerHost, maxConcurrentTasks } = this.configuration;
+    this.scheduler = setLimits(this.scheduler, { maxConnectionsPerHost, maxConcurrentTasks });
+  }
+
+  /** Runs the scheduler soon (once, however often it is asked in the same turn). */
+  requestSchedule(): void {
+    if (this.schedulePending || this.stopped) return;
+    this.schedulePending = true;
+    void Promise.resolve().then(() => {
+      this.schedulePending = false;
+      if (!this.stopped) this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    const now = this.ports.clock.now();
+    for (const id of this.deadlines.takeDue(now)) void this.dispatch(id, { type: 'timerFired', timer: 'resource', now });
+    this.hooks?.onWake(now);
+    const decision = decide(this.scheduler, now, this.network);
+    for (const id of decision.start) {
+      this.slots.add(id);
+      void this.dispatch(id, { type: 'slotGranted', now }).then((result) => {
+        if (result === null || !result.accepted) this.releaseSlot(id);
+      });
+    }
+    for (const waiting of decision.waiting) {
+      void this.dispatch(waiting.taskIdentifier, { type: 'constraintsChanged', satisfied: false, reason: waiting.reason, now });
+    }
+    const candidates = [decision.nextWakeAt, this.deadlines.peek(), this.hooks?.nextWake() ?? null].filter((x): x is number => x !== null);
+    if (candidates.length > 0) this.wake.wakeAt(Math.min(...candidates));
+  }
+
+  /** Commits the removal of a task whose events were all acknowledged. */
+  forget(taskIdentifier: number): StoreOperation {
+    this.records.delete(taskIdentifier);
+    this.deadlines.delete(taskIdentifier);
+    return { type: 'delete', collection: 'tasks', key: String(taskIdentifier) };
+  }
+}
+
+/** The origin a task's limits count against; a URL that does not parse counts as its own origin. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,201 @@
+import type { BgSessionError } from '../errors/bg-session-error.js';
+import type { SessionConfigurationInput } from '../model/configuration.js';
+import type { HttpRequest } from '../model/http.js';
+import type { Destination, TaskKind, TaskPhase, TaskState, WaitReason } from '../model/task-types.js';
+import type { ByteStore } from '../ports/byte-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { Connectivity } from '../ports/connectivity.js';
+import type { Hasher } from '../ports/hasher.js';
+import type { Random } from '../ports/random.js';
+import type { Store, StoreProblem } from '../ports/store.js';
+import type { Transport } from '../ports/transport.js';
+
+/** The adapters a session runs on. Every session gets its own instances. */
+export interface SessionPorts {
+  readonly store: Store;
+  readonly byteStore: ByteStore;
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly connectivity: Connectivity;
+  /** Needed for `integrity` and to record a hand-over's hash; without it, `integrity` is refused. */
+  readonly hasher?: Hasher;
+}
+
+/** Options of this host only: given at each open, never persisted. */
+export interface HostOptions {
+  /** The acknowledging consumer as a listener; omit it to consume with `session.events()`. */
+  readonly listener?: SessionListener;
+  /** `strict` (default) or `relaxed` (semantics section 7). */
+  readonly durability?: 'strict' | 'relaxed';
+  /**
+   * Supplies sensitive headers (Authorization, Cookie...) that were not persisted, after a relaunch.
+   * Return the headers to add, or null when the app has none now.
+   */
+  readonly credentials?: (task: TaskInfo) => Readonly<Record<string, string>> | null;
+}
+
+/** Everything `createSession` takes. */
+export interface CreateSessionOptions {
+  readonly ports: SessionPorts;
+  readonly configuration: SessionConfigurationInput;
+  readonly hostOptions?: HostOptions;
+}
+
+/** A snapshot of a task, as events and `tasks()` show it. */
+export interface TaskInfo {
+  readonly taskIdentifier: number;
+  readonly taskKey: string | null;
+  readonly taskDescription: string | null;
+  readonly kind: TaskKind;
+  readonly state: TaskState;
+  readonly phase: TaskPhase;
+  readonly reason: WaitReason | null;
+  readonly originalRequest: HttpRequest;
+  readonly currentRequest: HttpRequest;
+  readonly countOfBytesSent: number;
+  readonly countOfBytesExpectedToSend: number;
+  readonly countOfBytesReceived: number;
+  readonly countOfBytesExpectedToReceive: number;
+  /** Set when the task ended with an error. */
+  readonly error: BgSessionError | null;
+}
+
+/** Options shared by every kind of task. */
+export interface TaskOptionsInput {
+  readonly url: string;
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly taskKey?: string;
+  readonly taskDescription?: string;
+  readonly priority?: number;
+  /** ms since the epoch (or a Date). */
+  readonly earliestBeginDate?: number | { valueOf(): number };
+  readonly timeoutForRequest?: number;
+  readonly timeoutForResource?: number;
+  readonly allowsExpensiveNetwork?: boolean;
+  readonly allowsConstrainedNetwork?: boolean;
+  readonly discretionary?: boolean;
+  readonly idempotent?: boolean;
+  readonly countOfBytesClientExpectsToSend?: number;
+  readonly countOfBytesClientExpectsToReceive?: number;
+  /** Create it running (default true), like calling `resume()` at once. */
+  readonly resume?: boolean;
+}
+
+/** A download: the body goes to a file. */
+export interface DownloadOptions extends TaskOptionsInput {
+  /** `sha256-<base64>`, verified before success is reported. */
+  readonly integrity?: string;
+  readonly destination?: Destination;
+}
+
+/** An upload: the body comes from bytes the session copies into its store. */
+export interface UploadOptions extends TaskOptionsInput {
+  readonly body: Uint8Array;
+}
+
+/** A data task: request and response bodies kept in the store. */
+export interface DataOptions extends TaskOptionsInput {
+  readonly body?: Uint8Array;
+  readonly maxDataTaskBytes?: number;
+}
+
+/** What `resume()` / `suspend()` did. */
+export interface ControlResult {
+  /** False for a no-op (resume on a running task, suspend on a completed one...). */
+  readonly changed: boolean;
+  readonly phase: TaskPhase;
+}
+
+/** How a task ended, as its outcome promise reports it (at the end commit). */
+export interface TaskOutcome {
+  readonly task: TaskInfo;
+  readonly phase: Extract<TaskPhase, 'succeeded' | 'failed' | 'cancelled' | 'timedOut'>;
+  readonly error: BgSessionError | null;
+}
+
+/** A live handle on one task. */
+export interface Task {
+  readonly taskIdentifier: number;
+  /** The current snapshot. */
+  info(): TaskInfo;
+  resume(): Promise<ControlResult>;
+  suspend(): Promise<ControlResult>;
+  cancel(): Promise<ControlResult>;
+  /** Cancels a download and returns its resume data (null when no bytes were kept). */
+  cancelProducingResumeData(): Promise<string | null>;
+  /** Resolves when the task's end is committed. Never acknowledges anything. */
+  outcome(signal?: AbortSignal): Promise<TaskOutcome>;
+}
+
+/** A durable event as delivered: acknowledge it by returning (listener) or `ack()` (iterator). */
+export type DurableEvent =
+  | { readonly type: 'downloadDidFinish'; readonly eventId: string; readonly task: TaskInfo; readonly location: string; readonly inStore: boolean }
+  | {
+      readonly type: 'taskDidComplete';
+      readonly eventId: string;
+      readonly task: TaskInfo;
+      readonly error: BgSessionError | null;
+      /** Data and upload tasks: the response, its body loaded. */
+      readonly response: { readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: Uint8Array } | null;
+    }
+  | { readonly type: 'sessionDidBecomeInvalid'; readonly eventId: string; readonly error: BgSessionError | null };
+
+/** An event that is not persisted (progress is best effort). */
+export type TransientEvent =
+  | { readonly type: 'taskDidWriteData'; readonly task: TaskInfo; readonly bytesWritten: number; readonly totalBytesWritten: number; readonly totalBytesExpectedToWrite: number }
+  | { readonly type: 'taskDidSendBodyData'; readonly task: TaskInfo; readonly bytesSent: number; readonly totalBytesSent: number; readonly totalBytesExpectedToSend: number }
+  | { readonly type: 'taskIsWaitingForConnectivity'; readonly task: TaskInfo }
+  | { readonly type: 'sessionDidFinishEvents' }
+  | { readonly type: 'storeProblem'; readonly problem: StoreProblem };
+
+/**
+ * The acknowledging consumer as an object (Apple's delegate). A durable handler acknowledges its
+ * event by returning (or by its promise resolving); if it throws, the event is delivered again.
+ */
+export interface SessionListener {
+  downloadDidFinish?(event: Extract<DurableEvent, { type: 'downloadDidFinish' }>): void | Promise<void>;
+  taskDidComplete?(event: Extract<DurableEvent, { type: 'taskDidComplete' }>): void | Promise<void>;
+  sessionDidBecomeInvalid?(event: Extract<DurableEvent, { type: 'sessionDidBecomeInvalid' }>): void | Promise<void>;
+  taskDidWriteData?(event: Extract<TransientEvent, { type: 'taskDidWriteData' }>): void;
+  taskDidSendBodyData?(event: Extract<TransientEvent, { type: 'taskDidSendBodyData' }>): void;
+  taskIsWaitingForConnectivity?(event: Extract<TransientEvent, { type: 'taskIsWaitingForConnectivity' }>): void;
+  sessionDidFinishEvents?(): void;
+  storeProblem?(event: Extract<TransientEvent, { type: 'storeProblem' }>): void;
+}
+
+/** An item of `session.events()`: durable items must be acknowledged with `ack()`. */
+export type EventItem =
+  | (DurableEvent & { ack(): Promise<AckResult> })
+  | (TransientEvent & { ack(): Promise<AckResult> });
+
+/** What an acknowledgement did. Acknowledging twice or an unknown id is a no-op that says so. */
+export type AckResult =
+  | { readonly acknowledged: true }
+  | { readonly acknowledged: false; readonly reason: 'unknownEvent' | 'alreadyAcknowledged' | 'notDurable' };
+
+/** A background transfer session (semantics section 1). */
+export interface Session {
+  readonly identifier: string;
+  /** Problems found when the store was opened (undecodable records, quarantined tasks). */
+  readonly problems: readonly StoreProblem[];
+  /** A URL (or options) starts a download; a string that is not a URL is taken as resume data. */
+  download(input: DownloadOptions | string): Promise<Task>;
+  upload(input: UploadOptions): Promise<Task>;
+  data(input: DataOptions): Promise<Task>;
+  /** Every task not yet acknowledged as ended. */
+  tasks(): readonly Task[];
+  task(taskIdentifier: number): Task | undefined;
+  /** The acknowledging consumer as an async iterator (only when no listener was given; once). */
+  events(signal?: AbortSignal): AsyncIterableIterator<EventItem>;
+  acknowledge(eventId: string): Promise<AckResult>;
+  /** Deletes bytes that resume data owns. */
+  discardResumeData(resumeData: string): Promise<void>;
+  finishTasksAndInvalidate(): Promise<void>;
+  invalidateAndCancel(): Promise<void>;
+  /** Resolves when `sessionDidBecomeInvalid` is committed. */
+  invalidated(signal?: AbortSignal): Promise<void>;
+  /** Stops this host without changing any task: they continue at the next open (like a process exit). */
+  close(): Promise<void>;
+}

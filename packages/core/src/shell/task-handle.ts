@@ -1,0 +1,79 @@
+import { BgSessionError } from '../errors/bg-session-error.js';
+import type { TaskEvent } from '../model/task-events.js';
+import { buildResumeData } from './resume-data-builder.js';
+import type { SessionRuntime } from './session-runtime.js';
+import type { ControlResult, Task, TaskInfo, TaskOutcome } from './session-types.js';
+import { taskInfo } from './task-info.js';
+
+/**
+ * A live handle on one task. Its methods send events to the task machine through the runtime and
+ * resolve once the change is committed.
+ */
+export class TaskHandle implements Task {
+  private last: TaskInfo;
+  /** Kept so `outcome()` still answers after the task's events were acknowledged and its record removed. */
+  private final: TaskOutcome | null = null;
+
+  constructor(
+    private readonly runtime: SessionRuntime,
+    readonly taskIdentifier: number,
+  ) {
+    this.last = this.info();
+    runtime.waitForOutcome(taskIdentifier, (outcome) => {
+      this.final = outcome;
+      this.last = outcome.task;
+    });
+  }
+
+  info(): TaskInfo {
+    const record = this.runtime.records.get(this.taskIdentifier);
+    if (record !== undefined) this.last = taskInfo(record);
+    return this.last;
+  }
+
+  resume(): Promise<ControlResult> {
+    return this.control({ type: 'resume', now: this.runtime.ports.clock.now() });
+  }
+
+  suspend(): Promise<ControlResult> {
+    return this.control({ type: 'suspend', now: this.runtime.ports.clock.now() });
+  }
+
+  cancel(): Promise<ControlResult> {
+    return this.control({ type: 'cancel', now: this.runtime.ports.clock.now() });
+  }
+
+  async cancelProducingResumeData(): Promise<string | null> {
+    this.runtime.assertUsable();
+    const record = this.runtime.records.get(this.taskIdentifier);
+    if (record === undefined) return null;
+    const now = this.runtime.ports.clock.now();
+    const resumeData = buildResumeData(this.runtime, record, now);
+    const result = await this.runtime.dispatch(this.taskIdentifier, { type: 'cancelProducingResumeData', resumeData, now });
+    return result?.accepted === true ? resumeData : null;
+  }
+
+  outcome(signal?: AbortSignal): Promise<TaskOutcome> {
+    if (this.final !== null) return Promise.resolve(this.final);
+    const record = this.runtime.records.get(this.taskIdentifier);
+    if (record !== undefined && record.endedAt !== null) {
+      const info = taskInfo(record);
+      return Promise.resolve({ task: info, phase: record.phase as TaskOutcome['phase'], error: info.error });
+    }
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted === true) return reject(new BgSessionError('InvalidArgument', 'outcome(): the signal was aborted.', { field: 'signal' }));
+      const unsubscribe = this.runtime.waitForOutcome(this.taskIdentifier, resolve);
+      signal?.addEventListener('abort', () => {
+        unsubscribe();
+        reject(new BgSessionError('InvalidArgument', 'outcome(): the signal was aborted.', { field: 'signal' }));
+      }, { once: true });
+    });
+  }
+
+  private async control(event: TaskEvent): Promise<ControlResult> {
+    this.runtime.assertUsable();
+    const result = await this.runtime.dispatch(this.taskIdentifier, event);
+    const info = this.info();
+    return { changed: result?.accepted === true, phase: info.phase };
+  }
+}

@@ -1,0 +1,152 @@
+import { BgSessionError } from '../errors/bg-session-error.js';
+import type { SessionConfiguration } from '../model/configuration.js';
+import type { HeaderMap, HttpRequest } from '../model/http.js';
+import type { Destination, TaskKind, TaskOptions } from '../model/task-types.js';
+import { stripSensitiveHeaders } from '../policy/sensitive-headers.js';
+
+/** A validated task input, resolved against the configuration. */
+export interface ResolvedTaskInput {
+  readonly request: HttpRequest;
+  readonly options: TaskOptions;
+  readonly taskKey: string | null;
+  readonly taskDescription: string | null;
+  readonly resume: boolean;
+  readonly body: Uint8Array | null;
+  /** Sensitive headers kept in memory only, unless the configuration persists them. */
+  readonly secrets: HeaderMap;
+}
+
+const commonKeys = [
+  'url', 'method', 'headers', 'taskKey', 'taskDescription', 'priority', 'earliestBeginDate', 'timeoutForRequest',
+  'timeoutForResource', 'allowsExpensiveNetwork', 'allowsConstrainedNetwork', 'discretionary', 'idempotent',
+  'countOfBytesClientExpectsToSend', 'countOfBytesClientExpectsToReceive', 'resume',
+];
+const keysByKind: Readonly<Record<TaskKind, ReadonlySet<string>>> = {
+  download: new Set([...commonKeys, 'integrity', 'destination']),
+  upload: new Set([...commonKeys, 'body']),
+  data: new Set([...commonKeys, 'body', 'maxDataTaskBytes']),
+};
+const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const managedHeaders = new Set(['range', 'if-range', 'accept-encoding', 'content-length', 'transfer-encoding', 'host']);
+
+const invalid = (field: string, message: string) => new BgSessionError('InvalidArgument', `${field}: ${message}`, { field });
+
+/**
+ * Validates what the app passed to `download` / `upload` / `data`: every wrong type or value is a
+ * `BgSessionError` naming the field (`InvalidArgument`, or `InvalidUrl` for the URL), never a
+ * silent default.
+ *
+ * @example
+ * ```ts
+ * resolveTaskInput('download', { url: 'https://example.com/a.bin' }, configuration, true).request.method; // 'GET'
+ * ```
+ */
+export function resolveTaskInput(kind: TaskKind, input: unknown, configuration: SessionConfiguration, canHash: boolean): ResolvedTaskInput {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid('options', 'expected an object');
+  const raw = input as Readonly<Record<string, unknown>>;
+  for (const key of Object.keys(raw)) {
+    if (!keysByKind[kind].has(key)) throw invalid(key, `unknown option for a ${kind} task`);
+  }
+  const url = raw['url'];
+  if (typeof url !== 'string' || !isHttpUrl(url)) {
+    throw new BgSessionError('InvalidUrl', `url: not an absolute http(s) URL: ${String(url).slice(0, 200)}`, { field: 'url' });
+  }
+  const method = optional(raw, 'method', (v) => typeof v === 'string' && token.test(v), 'an HTTP method token', (v) => (v as string).toUpperCase()) ?? (kind === 'upload' ? 'PUT' : 'GET');
+  const headers = resolveHeaders(raw['headers'], kind);
+  const body = optional(raw, 'body', (v) => v instanceof Uint8Array, 'a Uint8Array', (v) => v as Uint8Array);
+  if (kind === 'upload' && body === undefined) throw invalid('body', 'an upload needs a body');
+  const secrets = configuration.persistSensitiveHeaders ? {} : pickSensitive(headers, configuration.sensitiveHeaders);
+  const request: HttpRequest = {
+    url: new URL(url).href,
+    method,
+    headers: configuration.persistSensitiveHeaders ? headers : stripSensitiveHeaders(headers, configuration.sensitiveHeaders),
+  };
+  const integrity = optional(raw, 'integrity', (v) => typeof v === 'string' && /^sha256-[A-Za-z0-9+/]{43}=$/.test(v), 'sha256-<base64 of 32 bytes>', (v) => v as string) ?? null;
+  if (integrity !== null && !canHash) throw invalid('integrity', 'this session has no Hasher port to verify it');
+  const options: TaskOptions = {
+    timeoutForRequest: positive(raw, 'timeoutForRequest') ?? configuration.timeoutForRequest,
+    timeoutForResource: positive(raw, 'timeoutForResource') ?? configuration.timeoutForResource,
+    allowsExpensiveNetwork: flag(raw, 'allowsExpensiveNetwork') ?? configuration.allowsExpensiveNetwork,
+    allowsConstrainedNetwork: flag(raw, 'allowsConstrainedNetwork') ?? configuration.allowsConstrainedNetwork,
+    discretionary: flag(raw, 'discretionary') ?? configuration.discretionary,
+    priority: optional(raw, 'priority', (v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number from 0 to 1', (v) => v as number) ?? 0.5,
+    idempotent: flag(raw, 'idempotent') ?? idempotentMethods.has(method),
+    integrity,
+    earliestBeginDate: optional(raw, 'earliestBeginDate', (v) => Number.isFinite(toInstant(v)), 'a Date or a number of ms since the epoch', toInstant) ?? null,
+    countOfBytesClientExpectsToSend: count(raw, 'countOfBytesClientExpectsToSend') ?? null,
+    countOfBytesClientExpectsToReceive: count(raw, 'countOfBytesClientExpectsToReceive') ?? null,
+    destination: optional(raw, 'destination', isDestination, "{ type: 'path', path, ifExists } or { type: 'directory', directory, ifExists }", (v) => v as Destination) ?? null,
+    maxDataTaskBytes: positive(raw, 'maxDataTaskBytes') ?? configuration.maxDataTaskBytes,
+  };
+  return {
+    request,
+    options,
+    taskKey: optional(raw, 'taskKey', (v) => typeof v === 'string' && v.length > 0 && v.length <= 1024, 'a non-empty string of at most 1024 characters', (v) => v as string) ?? null,
+    taskDescription: optional(raw, 'taskDescription', (v) => typeof v === 'string', 'a string', (v) => v as string) ?? null,
+    resume: flag(raw, 'resume') ?? true,
+    body: body ?? null,
+    secrets,
+  };
+}
+
+function optional<T>(raw: Readonly<Record<string, unknown>>, field: string, ok: (v: unknown) => boolean, expected: string, map: (v: unknown) => T): T | undefined {
+  const value = raw[field];
+  if (value === undefined) return undefined;
+  if (!ok(value)) throw invalid(field, `expected ${expected}`);
+  return map(value);
+}
+
+const positive = (raw: Readonly<Record<string, unknown>>, field: string) =>
+  optional(raw, field, (v) => typeof v === 'number' && Number.isFinite(v) && v > 0, 'a positive finite number', (v) => v as number);
+const count = (raw: Readonly<Record<string, unknown>>, field: string) =>
+  optional(raw, field, (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, 'a non-negative integer', (v) => v as number);
+const flag = (raw: Readonly<Record<string, unknown>>, field: string) => optional(raw, field, (v) => typeof v === 'boolean', 'a boolean', (v) => v as boolean);
+
+function toInstant(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { valueOf?: unknown }).valueOf === 'function') {
+    const n = (value as { valueOf(): unknown }).valueOf();
+    return typeof n === 'number' ? n : Number.NaN;
+  }
+  return Number.NaN;
+}
+
+function resolveHeaders(value: unknown, kind: TaskKind): HeaderMap {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('headers', 'expected an object of header names to strings');
+  const headers: Record<string, string> = {};
+  for (const [name, headerValue] of Object.entries(value as Record<string, unknown>)) {
+    if (!token.test(name)) throw invalid(`headers.${name}`, 'not a valid header name');
+    if (typeof headerValue !== 'string' || /[\r\n\0]/.test(headerValue)) throw invalid(`headers.${name}`, 'expected a string without CR, LF or NUL');
+    const lower = name.toLowerCase();
+    if (managedHeaders.has(lower) && (kind === 'download' || lower !== 'accept-encoding')) throw invalid(`headers.${name}`, 'set by the session itself');
+    headers[lower] = headerValue;
+  }
+  return headers;
+}
+
+function pickSensitive(headers: HeaderMap, sensitive: readonly string[]): HeaderMap {
+  const kept = stripSensitiveHeaders(headers, sensitive);
+  const secrets: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (!(name in kept)) secrets[name] = value;
+  return secrets;
+}
+
+function isDestination(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const d = value as Record<string, unknown>;
+  const ifExists = d['ifExists'] === 'fail' || d['ifExists'] === 'replace' || d['ifExists'] === 'rename';
+  if (d['type'] === 'path') return ifExists && typeof d['path'] === 'string' && d['path'].length > 0 && Object.keys(d).length === 3;
+  if (d['type'] === 'directory') return ifExists && typeof d['directory'] === 'string' && d['directory'].length > 0 && Object.keys(d).length === 3;
+  return false;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
