@@ -64,11 +64,14 @@ describe('session lifecycle', () => {
     expect(result).toEqual({ lifecycle: 'active', configuration: changed, effects: [{ type: 'storeConfiguration' }], accepted: true });
   });
 
-  // TODO(lead): semantics section 1 says the configuration given at the latest open replaces the
-  // stored one and governs scheduling from then on, but `configure` is refused while `finishing`
-  // (a host that died while finishing reopens with the old configuration kept). Expected, unless
-  // finishing is meant to freeze it: finishing + configure stores it, lifecycle stays finishing.
-  it.todo('finishing: configure still stores the configuration given at the latest open');
+  it('finishing: configure still stores the configuration given at the latest open', () => {
+    expect(stepSession('finishing', configuration, { type: 'configure', configuration: changed })).toEqual({
+      lifecycle: 'finishing',
+      configuration: changed,
+      effects: [{ type: 'storeConfiguration' }],
+      accepted: true,
+    });
+  });
 
   it('invalidated refuses everything', () => {
     for (const event of everyEvent) {

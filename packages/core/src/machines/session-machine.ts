@@ -29,6 +29,11 @@ interface SessionContext {
 
 const emit = (...effects: SessionEffect[]) => assign<SessionContext, SessionEvent, undefined, SessionEvent, never>({ effects });
 
+const storeConfiguration = assign<SessionContext, SessionEvent, undefined, SessionEvent, never>(({ event }) => ({
+  configuration: (event as Extract<SessionEvent, { type: 'configure' }>).configuration,
+  effects: [{ type: 'storeConfiguration' }],
+}));
+
 /**
  * The session lifecycle: `active` -> `finishing` -> `invalidated`, plus configuration changes.
  * The outbox and the next task identifier belong to the store, not to this machine.
@@ -54,17 +59,14 @@ export const sessionMachine = setup({
       on: {
         finishTasksAndInvalidate: { target: 'finishing', actions: emit({ type: 'cancelSuspendedTasks' }) },
         invalidateAndCancel: { target: 'finishing', actions: emit({ type: 'cancelAllTasks' }) },
-        configure: {
-          actions: assign(({ event }) => ({
-            configuration: (event as Extract<SessionEvent, { type: 'configure' }>).configuration,
-            effects: [{ type: 'storeConfiguration' }],
-          })),
-        },
+        configure: { actions: storeConfiguration },
       },
     },
     finishing: {
       on: {
         invalidateAndCancel: { actions: emit({ type: 'cancelAllTasks' }) },
+        // The configuration given at the latest open governs, even while the session finishes.
+        configure: { actions: storeConfiguration },
         tasksDrained: { target: 'invalidated', actions: emit({ type: 'invalidate' }) },
       },
     },

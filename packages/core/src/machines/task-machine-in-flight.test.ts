@@ -45,14 +45,17 @@ describe('an attempt in flight', () => {
     ]);
   });
 
-  // TODO(lead): #13 and classifyFailure say a non-idempotent request that may have left is never
-  // repeated, "even going offline does not make it retryable". But `constraintsChanged(false)` in
-  // connecting/transferring takes every task to `scheduled` (interruptForConstraints: abort +
-  // enqueue) without looking at `options.idempotent` / `attempts.startRecorded`, so a POST whose
-  // start was recorded is sent again on the next slot. Expected: such a task fails (like a relaunch
-  // with RequestInterrupted, or with the attempt's classified error), or its attempt is left to
-  // fail and be classified. Assertion skipped until the lead decides which.
-  it.todo('connecting/transferring, non-idempotent request whose start was recorded: losing the network does not send it again (#13)');
+  it('connecting/transferring, non-idempotent request whose start was recorded: losing the network does not send it again (#13)', () => {
+    // The attempt is left to end on its own and be classified (a POST that may have left is final).
+    const post = { method: 'POST' as const, options: { idempotent: false } };
+    for (const record of [taskIn.connecting(post), taskIn.transferring(post)]) {
+      for (const reason of ['connectivity', 'constraints'] as const) {
+        const result = step(record, ev.constraintsChanged(false, reason, t0 + 1));
+        expect(result.accepted).toBe(false);
+        expect(result.effects).toEqual([]);
+      }
+    }
+  });
 
   it('the resource timer ends an attempt in flight timedOut with ResourceTimeout and aborts the attempt', () => {
     for (const record of [taskIn.connecting(), taskIn.transferring()]) {

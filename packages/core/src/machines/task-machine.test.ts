@@ -210,16 +210,20 @@ describe('scheduled, one test per reason', () => {
     expect(endEvents(result)).toHaveLength(1);
   });
 
-  // TODO(lead): a delegated task is not shielded from the scheduler's events. In `scheduled` the
-  // machine accepts, whatever the reason, `constraintsChanged` (offline then online turns reason
-  // `delegated` into `slot`), `credentialsSupplied` (-> `slot` with an `enqueue` effect) and
-  // `slotGranted` (-> `connecting`): each can start a second download while Background Fetch runs
-  // the first, which the relaunch table forbids. Likewise `delegationEnded` is accepted from any
-  // reason and any kind, so a data task can end with a `downloadDidFinish`. Expected: these events
-  // are refused (or leave the reason alone) while the reason is `delegated`, and `delegationEnded`
-  // applies only then. Assertions skipped until the lead decides on the guards.
-  it.todo('scheduled (reason delegated) refuses constraintsChanged, credentialsSupplied and slotGranted: no second download');
-  it.todo('delegationEnded applies only to a task whose reason is delegated');
+  it('scheduled (reason delegated) refuses constraintsChanged, credentialsSupplied and slotGranted: no second download', () => {
+    const delegated = step(taskIn.scheduled(), ev.delegated(t0 + 1)).record;
+    expect(delegated.reason).toBe('delegated');
+    for (const event of [ev.constraintsChanged(false), ev.constraintsChanged(true), ev.credentialsSupplied(), ev.credentialsMissing(), ev.slotGranted(t0 + 2)]) {
+      expect(step(delegated, event), event.type).toEqual({ record: delegated, effects: [], durability: 'none', accepted: false });
+    }
+  });
+
+  it('delegationEnded applies only to a download whose reason is delegated', () => {
+    expect(step(taskIn.scheduled(), ev.delegationEnded(testHandOver)).accepted).toBe(false);
+    expect(step(taskIn.scheduled({ kind: 'data' }), ev.delegated()).accepted).toBe(false);
+    const delegated = step(taskIn.scheduled(), ev.delegated(t0 + 1)).record;
+    expect(step(delegated, ev.delegationEnded(testHandOver, null, t0 + 2)).record.phase).toBe('handingOver');
+  });
 
   it('resume() on a running task is a no-op that says so (accepted: false)', () => {
     for (const record of [taskIn.scheduled(), taskIn.connecting(), taskIn.transferring(), taskIn.backingOff(), taskIn.handingOver()]) {

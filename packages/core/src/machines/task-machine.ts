@@ -1,4 +1,4 @@
-import { assign, setup } from 'xstate';
+import { and, assign, setup } from 'xstate';
 import type { TaskEvent } from '../model/task-events.js';
 import type { TaskRecord } from '../model/task-types.js';
 import type { TaskEnvironment } from './task-environment.js';
@@ -77,7 +77,12 @@ export const taskMachine = setup({
   },
   guards: {
     isDownload: ({ context }) => context.task.kind === 'download',
-    satisfied: ({ event }) => (event as Ev<'constraintsChanged'>).satisfied,
+    notDelegated: ({ context }) => context.task.reason !== 'delegated',
+    delegatedDownload: ({ context }) => context.task.reason === 'delegated' && context.task.kind === 'download',
+    // A request that may already have reached the server is not torn down by a network change: it
+    // ends on its own, and only as semantics section 4 allows (#13).
+    mayInterruptForConstraints: ({ context, event }) =>
+      !(event as Ev<'constraintsChanged'>).satisfied && !(context.task.attempts.startRecorded && !context.task.options.idempotent),
     isResourceTimer: ({ event }) => (event as Ev<'timerFired'>).timer === 'resource',
     attemptEnds: ({ context, event }) => decisionOf(context, event).type === 'fail',
     attemptWaits: ({ context, event }) => decisionOf(context, event).type === 'wait',
@@ -114,20 +119,21 @@ export const taskMachine = setup({
     },
     scheduled: {
       on: {
-        slotGranted: { target: 'connecting', actions: on.startAttempt },
+        // A task delegated to the browser's Background Fetch never starts a second download here.
+        slotGranted: { guard: 'notDelegated', target: 'connecting', actions: on.startAttempt },
         suspend: { target: 'suspended', actions: on.suspendIdle },
         cancel: { target: 'cancelled', actions: on.cancelIdle },
         cancelProducingResumeData: { target: 'cancelled', actions: on.cancelIdle },
-        constraintsChanged: { actions: on.noteConstraints },
+        constraintsChanged: { guard: 'notDelegated', actions: on.noteConstraints },
         timerFired: { guard: 'isResourceTimer', target: 'timedOut', actions: on.timeOutIdle },
         bytesDurable: { actions: on.recordCheckpoint },
         relaunched: { actions: on.relaunchWaiting },
-        credentialsMissing: { actions: on.awaitCredentials },
-        credentialsSupplied: { actions: on.credentialsArrived },
-        delegated: { actions: on.delegate },
+        credentialsMissing: { guard: 'notDelegated', actions: on.awaitCredentials },
+        credentialsSupplied: { guard: 'notDelegated', actions: on.credentialsArrived },
+        delegated: { guard: 'isDownload', actions: on.delegate },
         delegationEnded: [
-          { guard: 'delegationSucceeded', target: 'handingOver', actions: on.endDelegation },
-          { target: 'failed', actions: on.endDelegation },
+          { guard: and(['delegatedDownload', 'delegationSucceeded']), target: 'handingOver', actions: on.endDelegation },
+          { guard: 'delegatedDownload', target: 'failed', actions: on.endDelegation },
         ],
         callbackAnswered: { guard: 'answeredCancel', target: 'cancelled', actions: on.cancelIdle },
       },
@@ -191,7 +197,7 @@ function attemptInFlight() {
     cancel: { target: 'canceling', actions: on.cancelRunning },
     cancelProducingResumeData: { target: 'canceling', actions: on.cancelRunning },
     timerFired: { guard: 'isResourceTimer', target: 'timedOut', actions: on.timeOutRunning },
-    constraintsChanged: { guard: ({ event }: { event: TaskEvent }) => !(event as Ev<'constraintsChanged'>).satisfied, target: 'scheduled', actions: on.interruptForConstraints },
+    constraintsChanged: { guard: 'mayInterruptForConstraints', target: 'scheduled', actions: on.interruptForConstraints },
     attemptFailed: [
       { guard: 'attemptEnds', target: 'failed', actions: on.failAttempt },
       { guard: 'attemptWaits', target: 'scheduled', actions: on.failAttempt },
