@@ -251,8 +251,8 @@ describe('codecs', () => {
         fc.property(arbitrary as fc.Arbitrary<never>, (value) => {
           const encoded = (encode as (v: unknown) => unknown)(value);
           expectJsonCompatible(encoded);
-          const decode_ = decode as (raw: unknown) => E.Either<DecodeFailure, unknown>;
-          expect(decode_(throughJson(encoded))).toStrictEqual(E.right(value));
+          const decodeRaw = decode as (raw: unknown) => E.Either<DecodeFailure, unknown>;
+          expect(decodeRaw(throughJson(encoded))).toStrictEqual(E.right(value));
         }),
         { numRuns },
       );

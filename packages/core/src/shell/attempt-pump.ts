@@ -93,9 +93,13 @@ export class AttemptPump {
       this.abort(id, new BgSessionError('IdleTimeout', `Nothing was sent or received for ${record.options.timeoutForRequest} ms.`, { taskIdentifier: id })),
     );
     const state = { responseStarted: false };
+    this.progress.attemptStarted(id);
     try {
       return await this.transfer(record, attempt, watchdog, state);
     } catch (error) {
+      // A data or upload response cut short is never resumed: its bytes go now, before the task
+      // can end, since the end only releases a response that was completely received.
+      if (record.partKey === null) await this.runtime.ports.byteStore.delete(`response-${id}`).catch(() => undefined);
       if (error instanceof Superseded) return null;
       if (error instanceof RestartNeeded) return this.restartEvent(id, error.reason);
       return this.failedEvent(id, attempt, error, state.responseStarted);
@@ -142,7 +146,7 @@ export class AttemptPump {
         signal,
         onBodySent: (sent) => {
           watchdog.touch();
-          this.progress.sent(record, sent);
+          if (!signal.aborted) this.progress.sent(record, sent);
         },
       });
       watchdog.touch();
@@ -215,7 +219,9 @@ export class AttemptPump {
       hash?.update(chunk);
       received += chunk.byteLength;
       sinceCheckpoint += chunk.byteLength;
-      this.progress.received(record, chunk.byteLength, received, expected);
+      // An aborted attempt reports nothing more: the task may already have ended (no progress
+      // event follows a terminal event).
+      if (!signal.aborted) this.progress.received(record, chunk.byteLength, received, expected);
       if (download && (sinceCheckpoint >= configuration.checkpointBytes || clock.monotonic() - checkpointedAt >= configuration.checkpointInterval)) {
         await byteStore.sync(partKey);
         await this.send(id, { type: 'bytesDurable', checkpoint: { offset: received, validator, expectedLength: expected, bootIdentity }, now: clock.now() });

@@ -10,9 +10,10 @@ import type { StoreOperation } from '../ports/store.js';
 import { AttemptPump } from './attempt-pump.js';
 import { EventChannel } from './event-channel.js';
 import { performHandOver } from './hand-over.js';
+import { checkHostOptions } from './host-options.js';
 import { loadStore } from './open-store.js';
 import { OutboxDelivery } from './outbox-delivery.js';
-import { encodeResumeReference, encodeTask } from './persistence.js';
+import { encodeOutboxRecord, encodeTask } from './persistence.js';
 import { SessionRuntime } from './session-runtime.js';
 import type { CreateSessionOptions, EventItem, Session, SessionListener, Task, TransientEvent } from './session-types.js';
 import { TaskHandle } from './task-handle.js';
@@ -38,10 +39,7 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
   if (E.isLeft(decoded)) throw decoded.left;
   const configuration = decoded.right;
   const { ports } = options;
-  const hostOptions = options.hostOptions ?? {};
-  if (hostOptions.durability !== undefined && hostOptions.durability !== 'strict' && hostOptions.durability !== 'relaxed') {
-    throw new BgSessionError('InvalidConfiguration', "durability: expected 'strict' or 'relaxed'", { field: 'durability' });
-  }
+  const hostOptions = checkHostOptions(options.hostOptions);
   const contents = await ports.store.open();
   let loaded: ReturnType<typeof loadStore>;
   try {
@@ -64,6 +62,10 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
   const delivery = new OutboxDelivery(runtime, listener, loaded.outbox, () => emitTransient({ type: 'sessionDidFinishEvents' }));
   const pump = new AttemptPump(runtime, (event) => emitTransient(event));
   const invalidationWaiters: Array<() => void> = [];
+  // The invalidation commit in flight: every caller that finds the session drained waits for the
+  // same one, so `finishTasksAndInvalidate()` never resolves before `sessionDidBecomeInvalid` is
+  // durable, and two callers never commit it twice.
+  let invalidation: Promise<void> | null = null;
   runtime.hooks = {
     startAttempt: (record) => pump.start(record),
     abortAttempt: (id) => pump.abort(id),
@@ -74,9 +76,11 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
     deliver: (entries) => {
       delivery.add(entries);
       if (entries.some((entry) => entry.payload.type === 'sessionDidBecomeInvalid')) for (const w of invalidationWaiters.splice(0)) w();
-      if (runtime.header.lifecycle === 'finishing') void checkDrained();
+      if (runtime.header.lifecycle === 'finishing') void checkDrained().catch(() => undefined);
     },
-    nextWake: () => delivery.nextWake(),
+    // Resume data expiring is a wake of its own: without it, its bytes would outlive
+    // resumeDataLifetime in a session where nothing else happens.
+    nextWake: () => earliest([delivery.nextWake(), ...[...runtime.resumeReferences.values()].map((reference) => reference.expiresAt)]),
     onWake: (now) => {
       delivery.onWake(now);
       void expireResumeData(now);
@@ -98,6 +102,9 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
   await removeOrphanBytes();
   delivery.start();
   runtime.requestSchedule();
+  // A host that died while the session was finishing: if nothing is left to finish, no task end
+  // will ever check again, so the invalidation is committed now.
+  if (runtime.header.lifecycle === 'finishing') void checkDrained().catch(() => undefined);
 
   async function removeOrphanBytes(): Promise<void> {
     if (loaded.quarantined.size > 0) return;
@@ -122,12 +129,19 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
     }
   }
 
-  async function checkDrained(): Promise<void> {
-    if (runtime.header.lifecycle !== 'finishing') return;
-    for (const record of runtime.records.values()) if (!isTerminalPhase(record.phase) && record.phase !== 'suspended' && record.phase !== 'created') return;
+  function checkDrained(): Promise<void> {
+    if (invalidation !== null) return invalidation;
+    if (runtime.header.lifecycle !== 'finishing') return Promise.resolve();
+    for (const record of runtime.records.values()) {
+      if (!isTerminalPhase(record.phase) && record.phase !== 'suspended' && record.phase !== 'created') return Promise.resolve();
+    }
+    invalidation = commitInvalidation();
+    return invalidation;
+  }
+
+  async function commitInvalidation(): Promise<void> {
     runtime.header = { ...runtime.header, lifecycle: 'invalidated', highestSequence: runtime.header.highestSequence + 1 };
     const entry = { eventId: ports.random.id(), sequence: runtime.header.highestSequence, committedAt: ports.clock.now(), payload: { type: 'sessionDidBecomeInvalid' as const, error: null } };
-    const { encodeOutboxRecord } = await import('./persistence.js');
     await runtime.commit([{ type: 'put', collection: 'outbox', key: String(entry.sequence), value: encodeOutboxRecord(entry) }], 'strict', true);
     runtime.hooks?.deliver([entry]);
   }
@@ -192,15 +206,17 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
     });
   }
 
+  let closed = false;
   const session: Session = {
     identifier: configuration.identifier,
     problems: runtime.problems,
-    download: (input) => (typeof input === 'string' && !/^https?:\/\//i.test(input) ? downloadWithResumeData(input) : create('download', typeof input === 'string' ? { url: input } : input)),
+    download: (input) => (typeof input === 'string' && !looksLikeUrl(input) ? downloadWithResumeData(input) : create('download', typeof input === 'string' ? { url: input } : input)),
     upload: (input) => create('upload', input),
     data: (input) => create('data', input),
     tasks: () => [...runtime.records.keys()].map((id) => handles.get(id)).filter((h): h is TaskHandle => h !== undefined),
     task: (id) => (runtime.records.has(id) ? handles.get(id) : undefined),
     events: (signal) => {
+      runtime.assertUsable();
       if (listener !== undefined) throw new BgSessionError('InvalidArgument', 'events(): this session was opened with a listener, which is its acknowledging consumer.', { field: 'listener' });
       if (channel !== null) throw new BgSessionError('InvalidArgument', 'events(): the session already has an event iterator.', { field: 'events' });
       channel = new EventChannel();
@@ -251,7 +267,10 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
         signal?.addEventListener('abort', () => reject(new BgSessionError('InvalidArgument', 'invalidated(): the signal was aborted.', { field: 'signal' })), { once: true });
       }),
     close: async () => {
-      if (runtime.stopped) return;
+      // A runtime stopped by a failed store still holds the store's lock: close releases it, so the
+      // session can be reopened (semantics section 4), and only the first close does.
+      if (closed) return;
+      closed = true;
       runtime.stop();
       unsubscribe();
       delivery.stop();
@@ -259,8 +278,22 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
       await ports.store.close().catch(() => undefined);
     },
   };
-  void encodeResumeReference;
   return session;
+}
+
+function earliest(instants: ReadonlyArray<number | null>): number | null {
+  let first: number | null = null;
+  for (const instant of instants) if (instant !== null && (first === null || instant < first)) first = instant;
+  return first;
+}
+
+/**
+ * Whether a string given to `download` is meant as a URL rather than resume data. Resume data is
+ * base64url, which never holds `:` or `/`, so anything with a scheme or a slash is checked as a URL
+ * (`ftp://...`, `javascript:...` and relative paths are then `InvalidUrl`, not `InvalidResumeData`).
+ */
+function looksLikeUrl(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(value) || value.includes('/');
 }
 
 function callTransient(listener: SessionListener, event: TransientEvent): void {

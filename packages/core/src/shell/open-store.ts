@@ -35,6 +35,17 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
 
   const tasks: TaskRecord[] = [];
   let highestId = 0;
+  let highestSequence = 0;
+  // Records the store itself could not read (not JSON) are quarantined like those that do not
+  // decode: their bytes are kept, and their keys still count, so no identifier is reused (#5).
+  for (const problem of contents.problems) {
+    const numeric = Number(problem.key);
+    if (problem.collection === 'tasks' && problem.key !== undefined) {
+      quarantined.add(problem.key);
+      if (Number.isSafeInteger(numeric)) highestId = Math.max(highestId, numeric);
+    }
+    if (problem.collection === 'outbox' && problem.key !== undefined && Number.isSafeInteger(numeric)) highestSequence = Math.max(highestSequence, numeric);
+  }
   for (const [key, raw] of collection('tasks')) {
     const numeric = Number(key);
     if (Number.isSafeInteger(numeric)) highestId = Math.max(highestId, numeric);
@@ -48,7 +59,6 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
     }
   }
   const outbox: OutboxEntry[] = [];
-  let highestSequence = 0;
   for (const [key, raw] of collection('outbox')) {
     const decoded = decodeOutboxEntry(raw, `outbox/${key}`);
     if (E.isRight(decoded)) {

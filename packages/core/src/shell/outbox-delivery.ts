@@ -199,6 +199,9 @@ async function callListener(listener: SessionListener, event: DurableEvent): Pro
 }
 
 async function readAll(runtime: SessionRuntime, key: string, length: number): Promise<Uint8Array> {
+  // An empty body (204, or an empty 200) never wrote its key: reading it would fail, and the event
+  // would be retried forever instead of delivered.
+  if (length === 0) return new Uint8Array(0);
   const bytes = new Uint8Array(length);
   let at = 0;
   for await (const chunk of runtime.ports.byteStore.read(key, 0)) {

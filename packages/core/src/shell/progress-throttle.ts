@@ -10,6 +10,8 @@ import type { TransientEvent } from './session-types.js';
 export class ProgressThrottle {
   private readonly lastAt = new Map<string, number>();
   private readonly pending = new Map<number, number>();
+  /** The total of the last `taskDidSendBodyData` per task, so `bytesSent` is the increment since it. */
+  private readonly reportedSent = new Map<number, number>();
 
   constructor(
     private readonly clock: Pick<Clock, 'monotonic'>,
@@ -37,11 +39,23 @@ export class ProgressThrottle {
     if (batched > 0) this.emitReceived(record, batched, total, expected);
   }
 
+  /** A new attempt of a task starts: its body is sent from byte 0 again. */
+  attemptStarted(taskIdentifier: number): void {
+    this.reportedSent.delete(taskIdentifier);
+    this.pending.delete(taskIdentifier);
+  }
+
   sent(record: TaskRecord, totalSent: number): void {
+    const id = record.taskIdentifier;
     const expected = record.body?.size ?? 0;
-    if (totalSent < expected && !this.due(`s${record.taskIdentifier}`)) return;
+    if (totalSent < expected && !this.due(`s${id}`)) return;
+    // A new attempt sends the body from byte 0 again: the count starts over with it.
+    const previous = this.reportedSent.get(id) ?? 0;
+    const since = totalSent >= previous ? previous : 0;
+    if (totalSent >= expected) this.reportedSent.delete(id);
+    else this.reportedSent.set(id, totalSent);
     const info = { ...taskInfo(record), countOfBytesSent: totalSent };
-    this.emit({ type: 'taskDidSendBodyData', task: info, bytesSent: totalSent - (record.progress.countOfBytesSent ?? 0), totalBytesSent: totalSent, totalBytesExpectedToSend: expected }, record);
+    this.emit({ type: 'taskDidSendBodyData', task: info, bytesSent: totalSent - since, totalBytesSent: totalSent, totalBytesExpectedToSend: expected }, record);
   }
 
   private emitReceived(record: TaskRecord, bytes: number, total: number, expected: number | null): void {

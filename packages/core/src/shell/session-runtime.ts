@@ -55,6 +55,7 @@ export class SessionRuntime {
   private readonly queues = new Map<number, Promise<unknown>>();
   private readonly slots = new Set<number>();
   private readonly outcomeWaiters = new Map<number, Array<(outcome: TaskOutcome) => void>>();
+  private readonly stopListeners = new Set<() => void>();
   private readonly wake: WakeTimer;
   private schedulePending = false;
   private network: NetworkState;
@@ -126,6 +127,19 @@ export class SessionRuntime {
     this.stopped = true;
     this.wake.stop();
     for (const id of [...this.slots]) this.hooks?.abortAttempt(id);
+    const listeners = [...this.stopListeners];
+    this.stopListeners.clear();
+    for (const listener of listeners) listener();
+  }
+
+  /** Calls `listener` once when this host stops (at once if it has); returns an unsubscribe. */
+  whenStopped(listener: () => void): () => void {
+    if (this.stopped) {
+      listener();
+      return noop;
+    }
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
   }
 
   /** Adds a task that was just created or loaded. */
@@ -223,6 +237,9 @@ export class SessionRuntime {
           this.ended(record);
           break;
         case 'produceResumeData':
+          // The new reference's expiry is a wake the timer does not know yet.
+          this.requestSchedule();
+          break;
         case 'armTimer':
         case 'disarmTimer':
           break;

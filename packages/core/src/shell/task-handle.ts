@@ -1,4 +1,5 @@
 import { BgSessionError } from '../errors/bg-session-error.js';
+import { isTerminalPhase } from '../machines/public-state.js';
 import type { TaskEvent } from '../model/task-events.js';
 import { buildResumeData } from './resume-data-builder.js';
 import type { SessionRuntime } from './session-runtime.js';
@@ -50,7 +51,26 @@ export class TaskHandle implements Task {
     const now = this.runtime.ports.clock.now();
     const resumeData = buildResumeData(this.runtime, record, now);
     const result = await this.runtime.dispatch(this.taskIdentifier, { type: 'cancelProducingResumeData', resumeData, now });
-    return result?.accepted === true ? resumeData : null;
+    if (result?.accepted !== true) return null;
+    // A running download is `canceling` until its attempt is torn down; its bytes become resume
+    // data's only at the end commit, so the caller gets the value once `download(resumeData)` can use it.
+    if (resumeData !== null && !isTerminalPhase(result.record.phase)) await this.ended();
+    return resumeData;
+  }
+
+  /** Resolves when the task's end is committed, or when this host stops first. */
+  private ended(): Promise<void> {
+    return new Promise((resolve) => {
+      let unsubscribeStop = (): void => undefined;
+      const unsubscribeOutcome = this.runtime.waitForOutcome(this.taskIdentifier, () => {
+        unsubscribeStop();
+        resolve();
+      });
+      unsubscribeStop = this.runtime.whenStopped(() => {
+        unsubscribeOutcome();
+        resolve();
+      });
+    });
   }
 
   outcome(signal?: AbortSignal): Promise<TaskOutcome> {

@@ -50,7 +50,9 @@ export function resolveTaskInput(kind: TaskKind, input: unknown, configuration: 
   }
   const url = raw['url'];
   if (typeof url !== 'string' || !isHttpUrl(url)) {
-    throw new BgSessionError('InvalidUrl', `url: not an absolute http(s) URL: ${String(url).slice(0, 200)}`, { field: 'url' });
+    // Never String(url): an object without a prototype (or with a throwing toString) would throw a TypeError.
+    const shown = typeof url === 'string' ? JSON.stringify(url.slice(0, 200)) : `a value of type ${url === null ? 'null' : typeof url}`;
+    throw new BgSessionError('InvalidUrl', `url: not an absolute http(s) URL: ${shown}`, { field: 'url' });
   }
   const method = optional(raw, 'method', (v) => typeof v === 'string' && token.test(v), 'an HTTP method token', (v) => (v as string).toUpperCase()) ?? (kind === 'upload' ? 'PUT' : 'GET');
   const headers = resolveHeaders(raw['headers'], kind);

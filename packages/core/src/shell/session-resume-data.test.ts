@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryHost, createScriptedTransport, serveBytes, type MemoryHost, type RecordedRequest } from '@bgsession/testing';
+import type { Session, Task } from '../index.js';
+import { completions, eventLog, firstDifference, rangeStart, recordingListener, runUntil, settle, testContent, type EventLog } from './session-fixtures.test-helpers.js';
+
+const content = testContent(256 * 1024);
+const url = 'https://files.example/big.bin';
+const kib = 1024;
+
+/** A server that stalls the first response after `stallAt` bytes, then serves ranges like a compliant one. */
+function stallingThenServing(stallAt: number) {
+  return createScriptedTransport([
+    serveBytes(content, { etag: '"v1"', chunkSize: 16 * kib, hangAfter: stallAt }),
+    serveBytes(content, { etag: '"v1"', chunkSize: 16 * kib }),
+    serveBytes(content, { etag: '"v1"', chunkSize: 16 * kib }),
+  ]);
+}
+
+async function openWithLog(host: MemoryHost, identifier: string): Promise<{ session: Session; log: EventLog }> {
+  const log = eventLog();
+  const session = await host.open({ identifier, checkpointBytes: 32 * kib }, { listener: recordingListener(log, (at) => host.byteData.readFile(at)) });
+  return { session, log };
+}
+
+/** Waits until a download has `bytes` durable (counters move with checkpoints). */
+function untilKept(host: MemoryHost, task: Task, bytes: number): Promise<void> {
+  return runUntil(host, () => task.info().countOfBytesReceived >= bytes);
+}
+
+/** The first byte each request asked for with Range, or null where it asked for the whole body. */
+function bytesAskedFrom(requests: readonly RecordedRequest[]): Array<number | null> {
+  return requests.map((request) => rangeStart(request.headers));
+}
+
+describe('cancelProducingResumeData and download(resumeData)', () => {
+  it('the resume data continues from the kept bytes with Range and If-Range, and the file is whole', async () => {
+    const transport = stallingThenServing(160 * kib);
+    const host = createMemoryHost({ transport, seed: 26 });
+    const { session, log } = await openWithLog(host, 'resume-data');
+    const task = await session.download({ url, headers: { Accept: 'application/octet-stream' } });
+    await untilKept(host, task, 160 * kib);
+
+    const resumeData = await task.cancelProducingResumeData();
+    expect(typeof resumeData).toBe('string');
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+    const cancelled = completions(log, task.taskIdentifier)[0]!;
+    expect(cancelled.error?.code).toBe('Cancelled');
+    expect(cancelled.error?.resumeData).toBe(resumeData);
+    // The bytes now belong to the resume data, not to the cancelled task.
+    expect(host.byteData.entries.get(`part-${task.taskIdentifier}`)?.length).toBe(160 * kib);
+
+    const resumed = await session.download(resumeData!);
+    expect(resumed.taskIdentifier).toBeGreaterThan(task.taskIdentifier);
+    expect(resumed.info().countOfBytesReceived).toBe(160 * kib);
+    await runUntil(host, () => completions(log, resumed.taskIdentifier).length === 1);
+    expect(completions(log, resumed.taskIdentifier)[0]!.error).toBeNull();
+    expect(firstDifference(log.files.get(resumed.taskIdentifier), content)).toBe(-1);
+    expect(bytesAskedFrom(transport.requests)).toEqual([null, 160 * kib]);
+    expect(transport.requests[1]!.headers['if-range']).toBe('"v1"');
+    expect(transport.requests[1]!.headers['accept']).toBe('application/octet-stream');
+    await session.close();
+  });
+
+  it('resume data survives a relaunch', async () => {
+    const transport = stallingThenServing(64 * kib);
+    const host = createMemoryHost({ transport, seed: 27 });
+    const first = await openWithLog(host, 'resume-data-relaunch');
+    const task = await first.session.download({ url });
+    await untilKept(host, task, 64 * kib);
+    const resumeData = await task.cancelProducingResumeData();
+    await runUntil(host, () => completions(first.log, task.taskIdentifier).length === 1);
+    await host.kill();
+
+    const second = await openWithLog(host, 'resume-data-relaunch');
+    const resumed = await second.session.download(resumeData!);
+    await runUntil(host, () => completions(second.log, resumed.taskIdentifier).length === 1);
+    expect(completions(second.log, resumed.taskIdentifier)[0]!.error).toBeNull();
+    expect(bytesAskedFrom(transport.requests)).toEqual([null, 64 * kib]);
+    await second.session.close();
+  });
+
+  it('a download without a strong validator gives no resume data and keeps no bytes', async () => {
+    const transport = createScriptedTransport([serveBytes(content, { etag: 'W/"weak"', chunkSize: 16 * kib, hangAfter: 64 * kib })]);
+    const host = createMemoryHost({ transport, seed: 28 });
+    const { session, log } = await openWithLog(host, 'resume-data-weak');
+    const task = await session.download({ url });
+    await untilKept(host, task, 64 * kib);
+    expect(await task.cancelProducingResumeData()).toBeNull();
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+    await settle(host);
+    expect([...host.byteData.entries.keys()]).toEqual([]);
+    await session.close();
+  });
+
+  it('discardResumeData deletes the kept bytes, and discarding again is a no-op', async () => {
+    const transport = stallingThenServing(64 * kib);
+    const host = createMemoryHost({ transport, seed: 29 });
+    const { session, log } = await openWithLog(host, 'discard');
+    const task = await session.download({ url });
+    await untilKept(host, task, 64 * kib);
+    const resumeData = await task.cancelProducingResumeData();
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+    expect(host.byteData.entries.size).toBe(1);
+    expect(host.storeData.records.get('resumeData')?.size).toBe(1);
+
+    await session.discardResumeData(resumeData!);
+    expect([...host.byteData.entries.keys()]).toEqual([]);
+    expect(host.storeData.records.get('resumeData')?.size).toBe(0);
+    await expect(session.discardResumeData(resumeData!)).resolves.toBeUndefined();
+    await session.close();
+  });
+
+  it('resume data expires after resumeDataLifetime and its bytes are deleted', async () => {
+    const transport = stallingThenServing(64 * kib);
+    const host = createMemoryHost({ transport, seed: 30 });
+    const log = eventLog();
+    const session = await host.open({ identifier: 'expire', checkpointBytes: 32 * kib, resumeDataLifetime: 60_000 }, { listener: recordingListener(log) });
+    const task = await session.download({ url });
+    await untilKept(host, task, 64 * kib);
+    const resumeData = await task.cancelProducingResumeData();
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+    await runUntil(host, () => host.byteData.entries.size === 0, 10_000, 20);
+    await expect(session.download(resumeData!)).rejects.toMatchObject({ code: 'InvalidResumeData' });
+    await session.close();
+  });
+});
+
+describe('resume data in a final error', () => {
+  it('a download that fails for good after keeping bytes carries resume data in its error, and it resumes', async () => {
+    const transport = createScriptedTransport([
+      serveBytes(content, { etag: '"v1"', chunkSize: 16 * kib, failAfter: { bytes: 96 * kib, code: 'ConnectionFailed' } }),
+      { type: 'respond', status: 403, body: 'link expired' },
+      serveBytes(content, { etag: '"v1"', chunkSize: 16 * kib }),
+    ]);
+    const host = createMemoryHost({ transport, seed: 32 });
+    const { session, log } = await openWithLog(host, 'resume-after-failure');
+    const task = await session.download({ url });
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+    const failed = completions(log, task.taskIdentifier)[0]!;
+    expect(failed.error).toMatchObject({ code: 'HttpStatus', status: 403 });
+    expect(typeof failed.error?.resumeData).toBe('string');
+
+    const resumed = await session.download(failed.error!.resumeData!);
+    await runUntil(host, () => completions(log, resumed.taskIdentifier).length === 1);
+    expect(completions(log, resumed.taskIdentifier)[0]!.error).toBeNull();
+    expect(bytesAskedFrom(transport.requests)).toEqual([null, 96 * kib, 96 * kib]);
+    expect(firstDifference(log.files.get(resumed.taskIdentifier), content)).toBe(-1);
+    await session.close();
+  });
+});
