@@ -76,13 +76,16 @@ export function startAttempt(task: TaskRecord): TaskUpdate {
 
 /** While waiting: the network changed. Tell the app once per wait that it waits for connectivity. */
 export function noteConstraints(task: TaskRecord, event: Ev<'constraintsChanged'>): TaskUpdate {
+  // A task backing off keeps `reason: null` (reasons belong to `scheduled`); it still tells the app
+  // once per wait that it waits for connectivity.
+  const backingOff = task.phase === 'backingOff';
   if (event.satisfied) {
     const waiting = task.reason === 'connectivity' || task.reason === 'constraints';
-    return lazy({ ...task, reason: waiting ? 'slot' : task.reason, waitingNotified: false });
+    return lazy({ ...task, reason: waiting && !backingOff ? 'slot' : task.reason, waitingNotified: false });
   }
   const notify = event.reason === 'connectivity' && !task.waitingNotified;
   return lazy(
-    { ...task, reason: event.reason, waitingNotified: task.waitingNotified || notify },
+    { ...task, reason: backingOff ? null : event.reason, waitingNotified: task.waitingNotified || notify },
     notify ? [waitingEffect(task)] : [],
   );
 }

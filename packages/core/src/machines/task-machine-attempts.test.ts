@@ -185,3 +185,16 @@ describe('offline and disk full: wait, spend nothing', () => {
     expect(step(storage, ev.resourceTimer()).record).toMatchObject({ phase: 'timedOut', error: { code: 'ResourceTimeout' } });
   });
 });
+
+describe('a network change while backing off', () => {
+  it('keeps reason null (reasons belong to scheduled) and tells the app once that it waits for connectivity', () => {
+    const backingOff = taskIn.backingOff();
+    const offline = stepTask(backingOff, ev.constraintsChanged(false, 'connectivity', t0 + 1), testEnv());
+    expect(offline.record).toMatchObject({ phase: 'backingOff', reason: null, waitingNotified: true });
+    expect(offline.effects).toEqual([{ type: 'emit', event: { type: 'taskIsWaitingForConnectivity', taskIdentifier: backingOff.taskIdentifier } }]);
+    const again = stepTask(offline.record, ev.constraintsChanged(false, 'connectivity', t0 + 2), testEnv());
+    expect(again.effects).toEqual([]);
+    const online = stepTask(again.record, ev.constraintsChanged(true, 'connectivity', t0 + 3), testEnv());
+    expect(online.record).toMatchObject({ phase: 'backingOff', reason: null, waitingNotified: false });
+  });
+});

@@ -10,10 +10,11 @@ import { trustedOffset } from '../policy/trusted-offset.js';
 import type { AttemptOutcome } from '../model/attempt-outcome.js';
 import type { HttpRequest, ResponseHead, Validator } from '../model/http.js';
 import type { TaskEvent } from '../model/task-events.js';
-import type { RestartReason, TaskRecord } from '../model/task-types.js';
+import type { Checkpoint, RestartReason, TaskRecord } from '../model/task-types.js';
 import type { HashState } from '../ports/hasher.js';
 import type { AttemptResponse, RequestBody } from '../ports/transport.js';
 import { attemptHeaders, canResumeFrom } from './attempt-request.js';
+import { closeBody, statusError, toError } from './http-status-error.js';
 import { IdleWatchdog } from './idle-watchdog.js';
 import { ProgressThrottle } from './progress-throttle.js';
 import { buildResumeData } from './resume-data-builder.js';
@@ -27,6 +28,15 @@ interface Attempt {
   done: Promise<void>;
 }
 
+/** What an attempt knows while it runs. */
+interface AttemptState {
+  responseStarted: boolean;
+  /** The bytes written so far under the response's validator (downloads), or null. */
+  kept: Checkpoint | null;
+  /** The offset of the last durable checkpoint. */
+  checkpointed: number;
+}
+
 /** Thrown inside an attempt when the task moved on (suspended, cancelled): stop quietly. */
 class Superseded {}
 
@@ -34,8 +44,6 @@ class Superseded {}
 class RestartNeeded {
   constructor(readonly reason: RestartReason) {}
 }
-
-const errorBodyCap = 64 * 1024;
 
 /**
  * The attempt pump (architecture.md): the one place bytes move. It asks the transport for one
@@ -92,7 +100,7 @@ export class AttemptPump {
     const watchdog = new IdleWatchdog(this.runtime.ports.clock, record.options.timeoutForRequest, () =>
       this.abort(id, new BgSessionError('IdleTimeout', `Nothing was sent or received for ${record.options.timeoutForRequest} ms.`, { taskIdentifier: id })),
     );
-    const state = { responseStarted: false };
+    const state: AttemptState = { responseStarted: false, kept: null, checkpointed: record.checkpoint?.offset ?? 0 };
     this.progress.attemptStarted(id);
     try {
       return await this.transfer(record, attempt, watchdog, state);
@@ -102,13 +110,30 @@ export class AttemptPump {
       if (record.partKey === null) await this.runtime.ports.byteStore.delete(`response-${id}`).catch(() => undefined);
       if (error instanceof Superseded) return null;
       if (error instanceof RestartNeeded) return this.restartEvent(id, error.reason);
+      await this.keepReceivedBytes(record, state);
       return this.failedEvent(id, attempt, error, state.responseStarted);
     } finally {
       watchdog.stop();
     }
   }
 
-  private async transfer(record: TaskRecord, attempt: Attempt, watchdog: IdleWatchdog, state: { responseStarted: boolean }): Promise<TaskEvent> {
+  /**
+   * An attempt that fails after writing bytes checkpoints them before it reports the failure: the
+   * next attempt (or a relaunch after a power loss) resumes from them, and the backoff exponent
+   * resets because the attempt made durable progress (semantics section 4).
+   */
+  private async keepReceivedBytes(record: TaskRecord, state: AttemptState): Promise<void> {
+    const kept = state.kept;
+    if (kept === null || record.partKey === null || kept.offset <= state.checkpointed) return;
+    try {
+      await this.runtime.ports.byteStore.sync(record.partKey);
+      await this.runtime.dispatch(record.taskIdentifier, { type: 'bytesDurable', checkpoint: kept, now: this.runtime.ports.clock.now() });
+    } catch {
+      // The bytes stay where they are; a later attempt trusts what the byte store still holds.
+    }
+  }
+
+  private async transfer(record: TaskRecord, attempt: Attempt, watchdog: IdleWatchdog, state: AttemptState): Promise<TaskEvent> {
     const { ports, configuration } = this.runtime;
     const { byteStore, transport, clock } = ports;
     const id = record.taskIdentifier;
@@ -222,9 +247,11 @@ export class AttemptPump {
       // An aborted attempt reports nothing more: the task may already have ended (no progress
       // event follows a terminal event).
       if (!signal.aborted) this.progress.received(record, chunk.byteLength, received, expected);
+      if (download) state.kept = { offset: received, validator, expectedLength: expected, bootIdentity };
       if (download && (sinceCheckpoint >= configuration.checkpointBytes || clock.monotonic() - checkpointedAt >= configuration.checkpointInterval)) {
         await byteStore.sync(partKey);
         await this.send(id, { type: 'bytesDurable', checkpoint: { offset: received, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
+        state.checkpointed = received;
         checkpointedAt = clock.monotonic();
         sinceCheckpoint = 0;
       }
@@ -331,37 +358,4 @@ export class AttemptPump {
       now,
     };
   }
-}
-
-function toError(error: unknown): BgSessionError {
-  if (error instanceof BgSessionError) return error;
-  return new BgSessionError('ConnectionFailed', 'The attempt failed unexpectedly.', { cause: error });
-}
-
-async function closeBody(body: AsyncIterable<Uint8Array>): Promise<void> {
-  const iterator = body[Symbol.asyncIterator]();
-  await iterator.return?.().catch(() => undefined);
-}
-
-/** An HttpStatus error with the status, the headers and the first 64 KiB of the body as text. */
-async function statusError(head: ResponseHead, body: AsyncIterable<Uint8Array>, taskIdentifier: number): Promise<BgSessionError> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      chunks.push(chunk.subarray(0, errorBodyCap - size));
-      size += Math.min(chunk.byteLength, errorBodyCap - size);
-      if (size >= errorBodyCap) break;
-    }
-  } catch {
-    // The body of an error is informative only; a broken one does not change the status.
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  return new BgSessionError('HttpStatus', `The server answered ${head.status}.`, { status: head.status, headers: head.headers, body: text, taskIdentifier });
 }
