@@ -9,7 +9,7 @@ import { httpRequestCodec } from './http-request-codec.js';
 import { nullable } from './nullable-codec.js';
 import { oneOf } from './one-of-codec.js';
 import { persistedErrorCodec } from './persisted-error-codec.js';
-import { instant, nonEmptyString, nonNegativeSafeInteger, taskIdentifier } from './primitives.js';
+import { instant, lowerCaseHeaderName, nonEmptyString, nonNegativeSafeInteger, taskIdentifier } from './primitives.js';
 import { taskOptionsCodec } from './task-options-codec.js';
 import { taskProgressCodec } from './task-progress-codec.js';
 
@@ -74,6 +74,7 @@ export const taskRecordV1Codec = exactType(
     error: nullable(persistedErrorCodec),
     endedAt: nullable(instant),
     waitingNotified: t.boolean,
+    credentialHeaders: t.readonlyArray(lowerCaseHeaderName),
   },
   'a task record',
 );

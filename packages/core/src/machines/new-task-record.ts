@@ -13,6 +13,8 @@ export interface NewTaskInput {
   readonly body: BodySource | null;
   /** Partial bytes to continue from (a download created from resume data), with their checkpoint. */
   readonly resumeFrom?: Pick<TaskRecord, 'partKey' | 'checkpoint'>;
+  /** Sensitive header names given at creation that the store does not keep. */
+  readonly credentialHeaders?: readonly string[];
 }
 
 /**
@@ -66,5 +68,6 @@ export function newTaskRecord(input: NewTaskInput): TaskRecord {
     error: null,
     endedAt: null,
     waitingNotified: false,
+    credentialHeaders: input.credentialHeaders ?? [],
   };
 }

@@ -96,7 +96,9 @@ export const taskMachine = setup({
   },
 }).createMachine({
   id: 'task',
-  context: ({ input }) => ({ task: input.task, env: input.env, update: null }),
+  // XState builds a throwaway actor (without input) for every pure `transition`; a factory that
+  // threw there would cost an Error and its stack trace on every step (B6).
+  context: ({ input }) => ({ task: input?.task as TaskRecord, env: input?.env as TaskEnvironment, update: null }),
   initial: 'created',
   states: {
     created: {
@@ -148,6 +150,7 @@ export const taskMachine = setup({
         timerFired: { guard: 'isResourceTimer', target: 'timedOut', actions: on.timeOutIdle },
         bytesDurable: { actions: on.recordCheckpoint },
         relaunched: { actions: on.relaunchWaiting },
+        credentialsMissing: { target: 'scheduled', actions: on.awaitCredentials },
       },
     },
     connecting: {

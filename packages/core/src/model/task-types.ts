@@ -185,4 +185,10 @@ export interface TaskRecord {
   readonly endedAt: number | null;
   /** Whether the task is waiting for connectivity and has told the app so (once per wait). */
   readonly waitingNotified: boolean;
+  /**
+   * Lower-case names of the sensitive headers the app gave at creation and the store does not keep
+   * (semantics section 7, "Credentials"): after a relaunch the app must supply them again through
+   * the `credentials` host option before an attempt may start.
+   */
+  readonly credentialHeaders: readonly string[];
 }

@@ -3,6 +3,7 @@ import { decodeConfiguration } from '../codecs/decode-configuration.js';
 import { decodeResumeData } from '../codecs/resume-data-codec.js';
 import { BgSessionError } from '../errors/bg-session-error.js';
 import { newTaskRecord } from '../machines/new-task-record.js';
+import { stepTask } from '../machines/step-task.js';
 import { isTerminalPhase } from '../machines/public-state.js';
 import { createScheduler } from '../scheduler/scheduler.js';
 import type { TaskKind } from '../model/task-types.js';
@@ -80,6 +81,10 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
     },
     // Resume data expiring is a wake of its own: without it, its bytes would outlive
     // resumeDataLifetime in a session where nothing else happens.
+    forgotten: (record) => {
+      handles.get(record.taskIdentifier)?.retire(taskInfo(record));
+      handles.delete(record.taskIdentifier);
+    },
     nextWake: () => earliest([delivery.nextWake(), ...[...runtime.resumeReferences.values()].map((reference) => reference.expiresAt)]),
     onWake: (now) => {
       delivery.onWake(now);
@@ -171,18 +176,21 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
     const record = newTaskRecord({
       taskIdentifier, kind, request: resolved.request, options: resolved.options, createdAt: ports.clock.now(),
       taskKey: resolved.taskKey, taskDescription: resolved.taskDescription, body, ...(resumeFrom === undefined ? {} : { resumeFrom }),
+      credentialHeaders: Object.keys(resolved.secrets),
     });
-    const operations: StoreOperation[] = [{ type: 'put', collection: 'tasks', key: String(taskIdentifier), value: encodeTask(record, runtime.configuration) }];
+    // Created running (the default): the resume is part of the creation commit, one write per task.
+    const resumed = resolved.resume ? stepTask(record, { type: 'resume', now: ports.clock.now() }, { retry: runtime.configuration.retry }) : null;
+    const stored = resumed?.record ?? record;
+    const operations: StoreOperation[] = [{ type: 'put', collection: 'tasks', key: String(taskIdentifier), value: encodeTask(stored, runtime.configuration) }];
     if (resumeFrom?.partKey != null) {
       runtime.resumeReferences.delete(resumeFrom.partKey);
       operations.push({ type: 'delete', collection: 'resumeData', key: resumeFrom.partKey });
     }
     await runtime.commit(operations, 'strict', true);
-    runtime.track(record);
     if (Object.keys(resolved.secrets).length > 0) runtime.secrets.set(taskIdentifier, resolved.secrets);
     const handle = new TaskHandle(runtime, taskIdentifier);
     handles.set(taskIdentifier, handle);
-    if (resolved.resume) await handle.resume();
+    await runtime.adopt(stored, resumed?.effects ?? []);
     return handle;
   }
 
@@ -229,6 +237,12 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
       runtime.assertUsable();
       if (typeof eventId !== 'string') throw new BgSessionError('InvalidArgument', 'acknowledge(): eventId must be a string', { field: 'eventId' });
       return delivery.acknowledge(eventId);
+    },
+    credentialsChanged: async () => {
+      runtime.assertUsable();
+      const now = ports.clock.now();
+      const waiting = [...runtime.records.values()].filter((record) => record.phase === 'scheduled' && record.reason === 'credentials');
+      await Promise.all(waiting.map((record) => runtime.dispatch(record.taskIdentifier, { type: 'credentialsSupplied', now })));
     },
     discardResumeData: async (value) => {
       runtime.assertUsable();

@@ -29,6 +29,8 @@ export interface RuntimeHooks {
   emitTransient(effect: Extract<TaskEffect, { type: 'emit' }>, record: TaskRecord): void;
   deliver(entries: readonly OutboxEntry[]): void;
   nextWake(): number | null;
+  /** A task's record left the store after its last acknowledgement. */
+  forgotten(record: TaskRecord): void;
   onWake(now: number): void;
 }
 
@@ -148,6 +150,39 @@ export class SessionRuntime {
     if (!isTerminalPhase(record.phase)) {
       this.deadlines.set(record.taskIdentifier, record.createdAt + record.options.timeoutForResource);
     }
+  }
+
+  /** Adds a task whose record was just committed, and runs the effects of the step that made it. */
+  async adopt(record: TaskRecord, effects: readonly TaskEffect[]): Promise<void> {
+    this.track(record);
+    await this.runEffects(record, effects, []);
+  }
+
+  /**
+   * Whether the sensitive headers a task was created with (and the store does not keep) are at
+   * hand; after a relaunch the app's `credentials` callback is asked for them. Without them the
+   * request is never sent: the task waits with reason `credentials` (semantics section 7).
+   */
+  credentialsReady(record: TaskRecord): boolean {
+    const needed = record.credentialHeaders;
+    if (needed.length === 0) return true;
+    const have = (secrets: HeaderMap | undefined) => needed.every((name) => secrets !== undefined && name in secrets);
+    if (have(this.secrets.get(record.taskIdentifier))) return true;
+    const supply = this.hostOptions.credentials;
+    if (supply === undefined) return false;
+    let given: Readonly<Record<string, string>> | null = null;
+    try {
+      given = supply(taskInfo(record));
+    } catch {
+      return false;
+    }
+    if (given === null || typeof given !== 'object') return false;
+    const secrets: Record<string, string> = { ...this.secrets.get(record.taskIdentifier) };
+    for (const [name, value] of Object.entries(given)) {
+      if (typeof value === 'string' && !/[\r\n\0]/.test(value)) secrets[name.toLowerCase()] = value;
+    }
+    this.secrets.set(record.taskIdentifier, secrets);
+    return have(secrets);
   }
 
   /** Resolves with the task's outcome once its end is committed. */
@@ -335,6 +370,13 @@ export class SessionRuntime {
     const decision = decide(this.scheduler, now, this.network);
     for (const id of decision.start) {
       this.slots.add(id);
+      const record = this.records.get(id);
+      if (record !== undefined && !this.credentialsReady(record)) {
+        void this.dispatch(id, { type: 'credentialsMissing', now }).then((result) => {
+          if (result === null || !result.accepted) this.releaseSlot(id);
+        });
+        continue;
+      }
       void this.dispatch(id, { type: 'slotGranted', now }).then((result) => {
         if (result === null || !result.accepted) this.releaseSlot(id);
       });
@@ -348,8 +390,10 @@ export class SessionRuntime {
 
   /** Commits the removal of a task whose events were all acknowledged. */
   forget(taskIdentifier: number): StoreOperation {
+    const record = this.records.get(taskIdentifier);
     this.records.delete(taskIdentifier);
     this.deadlines.delete(taskIdentifier);
+    if (record !== undefined) this.hooks?.forgotten(record);
     return { type: 'delete', collection: 'tasks', key: String(taskIdentifier) };
   }
 }

@@ -190,6 +190,11 @@ export interface Session {
   /** The acknowledging consumer as an async iterator (only when no listener was given; once). */
   events(signal?: AbortSignal): AsyncIterableIterator<EventItem>;
   acknowledge(eventId: string): Promise<AckResult>;
+  /**
+   * Tells the session the app can now supply credentials: every task waiting with reason
+   * `credentials` asks the `credentials` host option again when it next gets a slot.
+   */
+  credentialsChanged(): Promise<void>;
   /** Deletes bytes that resume data owns. */
   discardResumeData(resumeData: string): Promise<void>;
   finishTasksAndInvalidate(): Promise<void>;

@@ -11,25 +11,28 @@ import { taskInfo } from './task-info.js';
  * resolve once the change is committed.
  */
 export class TaskHandle implements Task {
-  private last: TaskInfo;
-  /** Kept so `outcome()` still answers after the task's events were acknowledged and its record removed. */
-  private final: TaskOutcome | null = null;
+  /**
+   * The last snapshot, kept once the task's events were acknowledged and its record left the store,
+   * so `info()` and `outcome()` still answer. A handle holds nothing else: 100,000 queued tasks
+   * cost their records, not their handles (B6).
+   */
+  private retired: TaskInfo | null = null;
 
   constructor(
     private readonly runtime: SessionRuntime,
     readonly taskIdentifier: number,
-  ) {
-    this.last = this.info();
-    runtime.waitForOutcome(taskIdentifier, (outcome) => {
-      this.final = outcome;
-      this.last = outcome.task;
-    });
+  ) {}
+
+  /** Called when the record leaves the store after the last acknowledgement. */
+  retire(info: TaskInfo): void {
+    this.retired = info;
   }
 
   info(): TaskInfo {
     const record = this.runtime.records.get(this.taskIdentifier);
-    if (record !== undefined) this.last = taskInfo(record);
-    return this.last;
+    if (record !== undefined) return taskInfo(record);
+    if (this.retired !== null) return this.retired;
+    throw new BgSessionError('InvalidArgument', `task ${this.taskIdentifier} is not in this session`, { field: 'taskIdentifier', taskIdentifier: this.taskIdentifier });
   }
 
   resume(): Promise<ControlResult> {
@@ -74,11 +77,10 @@ export class TaskHandle implements Task {
   }
 
   outcome(signal?: AbortSignal): Promise<TaskOutcome> {
-    if (this.final !== null) return Promise.resolve(this.final);
     const record = this.runtime.records.get(this.taskIdentifier);
-    if (record !== undefined && record.endedAt !== null) {
-      const info = taskInfo(record);
-      return Promise.resolve({ task: info, phase: record.phase as TaskOutcome['phase'], error: info.error });
+    const known = record !== undefined ? taskInfo(record) : this.retired;
+    if (known !== null && known.state === 'completed') {
+      return Promise.resolve({ task: known, phase: known.phase as TaskOutcome['phase'], error: known.error });
     }
     return new Promise((resolve, reject) => {
       if (signal?.aborted === true) return reject(new BgSessionError('InvalidArgument', 'outcome(): the signal was aborted.', { field: 'signal' }));

@@ -99,6 +99,7 @@ export function taskRecordArbitrary(options: TaskRecordArbitraryOptions = {}): f
       error: persistedErrorArbitrary(),
       endedAt: instantArbitrary(),
       waitingNotified: fc.boolean(),
+      credentialHeaders: fc.uniqueArray(fc.constantFrom('authorization', 'cookie', 'proxy-authorization', 'x-api-key')),
     })
     .map(({ dataTaskHasBody, ...drawn }): TaskRecord => {
       const download = drawn.kind === 'download';

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryHost, createScriptedTransport, serveBytes } from '@bgsession/testing';
+import { eventLog, recordingListener, runUntil, testContent } from './session-fixtures.test-helpers.js';
+
+const content = testContent(64 * 1024);
+const url = 'https://files.example/private.bin';
+const token = 'Bearer s3cr3t-t0ken';
+
+/** Opens offline, creates a download with an Authorization header, and kills the host before it runs. */
+async function createdThenKilled() {
+  const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"' }), serveBytes(content, { etag: '"v1"' })]);
+  const host = createMemoryHost({ transport, seed: 21 });
+  host.connectivity.set({ online: false, expensive: false, constrained: false });
+  const session = await host.open({ identifier: 'credentials' }, { listener: {} });
+  await session.download({ url, headers: { Authorization: token } });
+  await host.kill();
+  host.connectivity.set({ online: true, expensive: false, constrained: false });
+  return { host, transport };
+}
+
+describe('credentials (semantics section 7)', () => {
+  it('#21 a sensitive header never reaches the store, and after a relaunch without it the request is not sent: the task waits with reason credentials', async () => {
+    const { host, transport } = await createdThenKilled();
+    const stored = [host.storeData.header, ...[...host.storeData.records.values()].flatMap((records) => [...records.values()])].join('\n');
+    expect(stored).toContain('files.example');
+    expect(stored).not.toContain('s3cr3t');
+    const session = await host.open({ identifier: 'credentials' }, { listener: {} });
+    await runUntil(host, () => session.tasks()[0]?.info().reason === 'credentials', 100);
+    await host.clock.advanceAsync(60_000);
+    expect(transport.requests).toHaveLength(0);
+    await session.close();
+  });
+
+  it('the credentials callback supplies the header again after a relaunch, and the download completes', async () => {
+    const { host, transport } = await createdThenKilled();
+    const log = eventLog();
+    const asked: number[] = [];
+    const session = await host.open(
+      { identifier: 'credentials' },
+      { listener: recordingListener(log), credentials: (task) => (asked.push(task.taskIdentifier), { authorization: token }) },
+    );
+    await runUntil(host, () => log.durable.length === 2, 100);
+    expect(asked).toEqual([1]);
+    expect(transport.requests[0]!.headers['authorization']).toBe(token);
+    await session.close();
+  });
+
+  it('credentialsChanged() asks again for a task that waited for its credentials', async () => {
+    const { host, transport } = await createdThenKilled();
+    let available = false;
+    const log = eventLog();
+    const session = await host.open(
+      { identifier: 'credentials' },
+      { listener: recordingListener(log), credentials: () => (available ? { authorization: token } : null) },
+    );
+    await runUntil(host, () => session.tasks()[0]?.info().reason === 'credentials', 100);
+    expect(transport.requests).toHaveLength(0);
+    available = true;
+    await session.credentialsChanged();
+    await runUntil(host, () => log.durable.length === 2, 100);
+    expect(transport.requests[0]!.headers['authorization']).toBe(token);
+    await session.close();
+  });
+});
