@@ -2,6 +2,8 @@ import type * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import type { TaskRecord } from '../model/task-types.js';
 import type { DecodeFailure } from './decode-error.js';
+import { omitDefaults, withDefaults, type Defaults } from './default-fields.js';
+import { hasOwn, isPlainObject } from './plain-object.js';
 import { taskRecordV1Codec } from './task-record-fields.js';
 import type { Assert, Equals } from './type-equality.js';
 import { versionedRecord } from './versioned-record.js';
@@ -18,7 +20,8 @@ type _TaskRecordMatches = Assert<Equals<t.TypeOf<typeof taskRecordCodec>, TaskRe
 export const taskRecords = versionedRecord({ name: 'a task record', version: 1, codec: taskRecordCodec, legacy: [] });
 
 /**
- * A task record as JSON-compatible data for the Store (`{ schemaVersion: 1, ...fields }`).
+ * A task record as JSON-compatible data for the Store (`{ schemaVersion: 1, ...fields }`, fields
+ * that hold their default left out).
  *
  * @example
  * ```ts
@@ -27,7 +30,13 @@ export const taskRecords = versionedRecord({ name: 'a task record', version: 1, 
  * ```
  */
 export function encodeTaskRecord(record: TaskRecord): Readonly<Record<string, unknown>> {
-  return taskRecords.encode(record);
+  const full = taskRecords.encode(record);
+  const compact = omitDefaults(full, taskRecordDefaults);
+  // The current request is written only when a redirect made it differ from the original.
+  if (isPlainObject(compact['currentRequest']) && JSON.stringify(record.currentRequest) === JSON.stringify(record.originalRequest)) {
+    delete compact['currentRequest'];
+  }
+  return compact;
 }
 
 /**
@@ -40,5 +49,50 @@ export function encodeTaskRecord(record: TaskRecord): Readonly<Record<string, un
  * ```
  */
 export function decodeTaskRecord(raw: unknown, at?: string): E.Either<DecodeFailure, TaskRecord> {
-  return taskRecords.decode(raw, at);
+  const full = withDefaults(raw, taskRecordDefaults);
+  if (isPlainObject(full) && !hasOwn(full, 'currentRequest') && hasOwn(full, 'originalRequest')) {
+    return taskRecords.decode({ ...full, currentRequest: full['originalRequest'] }, at);
+  }
+  return taskRecords.decode(full, at);
 }
+
+/**
+ * The fields a stored task record may leave out because they hold these values (see
+ * `default-fields.ts`). Changing a value here changes what old records decode to: only add.
+ */
+const taskRecordDefaults: Defaults = {
+  taskKey: null,
+  taskDescription: null,
+  reason: null,
+  redirectCount: 0,
+  originalRequest: { method: 'GET', headers: {} },
+  options: {
+    timeoutForRequest: 60_000,
+    timeoutForResource: 604_800_000,
+    allowsExpensiveNetwork: true,
+    allowsConstrainedNetwork: true,
+    discretionary: false,
+    priority: 0.5,
+    idempotent: true,
+    integrity: null,
+    earliestBeginDate: null,
+    countOfBytesClientExpectsToSend: null,
+    countOfBytesClientExpectsToReceive: null,
+    destination: null,
+    maxDataTaskBytes: 8_388_608,
+  },
+  body: null,
+  attempts: { started: 0, spent: 0, backoffExponent: 0, restartsInARow: 0, staleRetryUsed: false, startRecorded: false, madeProgress: false },
+  dueAt: null,
+  checkpoint: null,
+  progress: { countOfBytesSent: 0, countOfBytesExpectedToSend: 0, countOfBytesReceived: 0, countOfBytesExpectedToReceive: -1 },
+  handOver: null,
+  response: null,
+  lastRestart: null,
+  integrityRestartUsed: false,
+  fetchedFromZero: false,
+  error: null,
+  endedAt: null,
+  waitingNotified: false,
+  credentialHeaders: [],
+};
