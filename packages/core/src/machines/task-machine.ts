@@ -78,6 +78,7 @@ export const taskMachine = setup({
   guards: {
     isDownload: ({ context }) => context.task.kind === 'download',
     notDelegated: ({ context }) => context.task.reason !== 'delegated',
+    maySuspendInFlight: ({ context }) => !(context.task.attempts.startRecorded && !context.task.options.idempotent),
     delegatedDownload: ({ context }) => context.task.reason === 'delegated' && context.task.kind === 'download',
     // A request that may already have reached the server is not torn down by a network change: it
     // ends on its own, and only as semantics section 4 allows (#13).
@@ -196,7 +197,9 @@ export const taskMachine = setup({
 /** The transitions shared by `connecting` and `transferring`: an attempt is in flight. */
 function attemptInFlight() {
   return {
-    suspend: { target: 'suspended', actions: on.suspendRunning },
+    // Suspending would tear down a request that may have reached the server and send it again on
+    // resume (#13): refused, as a no-op that says so. cancel() still ends it.
+    suspend: { guard: 'maySuspendInFlight', target: 'suspended', actions: on.suspendRunning },
     cancel: { target: 'canceling', actions: on.cancelRunning },
     cancelProducingResumeData: { target: 'canceling', actions: on.cancelRunning },
     timerFired: { guard: 'isResourceTimer', target: 'timedOut', actions: on.timeOutRunning },

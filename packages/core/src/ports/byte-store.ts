@@ -32,7 +32,9 @@ export interface HandOverResult {
  * - `append` adds bytes at the end; they are durable only after `sync` resolves.
  * - `length` is the bytes present now (null when the key has none), synced or not.
  * - `handOver` is atomic: the bytes are either still under the key or wholly at the result's
- *   location. With `ifExists: 'fail'` it rejects with `DestinationExists` rather than overwrite;
+ *   location. It is idempotent: handing over a key whose bytes already went resolves with the same
+ *   result (an implementation records where they go, durably, with the move), so a host that died
+ *   between the move and its record finishes the task at relaunch instead of losing the file. With `ifExists: 'fail'` it rejects with `DestinationExists` rather than overwrite;
  *   every location lies inside the store or exactly at the app's destination (names suggested by
  *   servers are sanitised; links are not followed).
  * - Errors are `BgSessionError`s: `DiskFull` (ENOSPC), `PermissionDenied`, `StoreFailed` (EIO).

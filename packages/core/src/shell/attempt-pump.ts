@@ -23,6 +23,10 @@ import type { TransientEvent } from './session-types.js';
 
 interface Attempt {
   readonly controller: AbortController;
+  /** The task's attempt count when this attempt started: its events apply only while it is current. */
+  readonly number: number;
+  /** The scheduler grant it runs under. */
+  readonly grant: number | undefined;
   /** Why the attempt was aborted (idle timeout), or null for an abort by the app or the host. */
   failure: BgSessionError | null;
   done: Promise<void>;
@@ -35,6 +39,8 @@ interface AttemptState {
   kept: Checkpoint | null;
   /** The offset of the last durable checkpoint. */
   checkpointed: number;
+  /** Armed when the first request goes out: silence is counted on the connection only (#11). */
+  watchdog: IdleWatchdog | null;
 }
 
 /** Thrown inside an attempt when the task moved on (suspended, cancelled): stop quietly. */
@@ -63,20 +69,35 @@ export class AttemptPump {
     this.progress = new ProgressThrottle(runtime.ports.clock, emit, () => runtime.configuration.progressInterval);
   }
 
-  /** Starts an attempt; one attempt per task at a time (a new one waits for the old one's teardown). */
-  start(record: TaskRecord): void {
+  /**
+   * Starts an attempt; one attempt per task at a time: a new one waits until the old one was torn
+   * down and its last event was applied or refused. Every event an attempt sends is refused once the
+   * task started another attempt, so a late failure never lands on the next attempt.
+   */
+  start(record: TaskRecord, grant: number | undefined): void {
     const id = record.taskIdentifier;
     const previous = this.attempts.get(id)?.done ?? Promise.resolve();
-    const attempt: Attempt = { controller: new AbortController(), failure: null, done: Promise.resolve() };
+    const attempt: Attempt = { controller: new AbortController(), number: record.attempts.started, grant, failure: null, done: Promise.resolve() };
     this.attempts.set(id, attempt);
     attempt.done = previous
       .then(() => this.run(id, attempt))
       .then(async (final) => {
-        if (this.attempts.get(id) === attempt) this.attempts.delete(id);
-        this.runtime.releaseSlot(id);
-        if (final !== null) await this.runtime.dispatch(id, final);
+        this.runtime.releaseSlot(id, attempt.grant);
+        if (final !== null) await this.runtime.dispatch(id, final, (current) => this.isCurrent(attempt, current));
       })
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.attempts.get(id) === attempt) this.attempts.delete(id);
+      });
+  }
+
+  /** Aborts every attempt in flight (the host stops). */
+  abortAll(): void {
+    for (const id of [...this.attempts.keys()]) this.abort(id);
+  }
+
+  private isCurrent(attempt: Attempt, record: TaskRecord): boolean {
+    return record.attempts.started === attempt.number;
   }
 
   /** Aborts the attempt of a task, if one runs. */
@@ -97,23 +118,20 @@ export class AttemptPump {
     if (record === undefined || record.phase !== 'connecting' || attempt.controller.signal.aborted) {
       return attempt.controller.signal.aborted ? this.failedEvent(id, attempt, new BgSessionError('ConnectionFailed', 'The attempt was aborted.'), false) : null;
     }
-    const watchdog = new IdleWatchdog(this.runtime.ports.clock, record.options.timeoutForRequest, () =>
-      this.abort(id, new BgSessionError('IdleTimeout', `Nothing was sent or received for ${record.options.timeoutForRequest} ms.`, { taskIdentifier: id })),
-    );
-    const state: AttemptState = { responseStarted: false, kept: null, checkpointed: record.checkpoint?.offset ?? 0 };
+    const state: AttemptState = { responseStarted: false, kept: null, checkpointed: record.checkpoint?.offset ?? 0, watchdog: null };
     this.progress.attemptStarted(id);
     try {
-      return await this.transfer(record, attempt, watchdog, state);
+      return await this.transfer(record, attempt, state);
     } catch (error) {
       // A data or upload response cut short is never resumed: its bytes go now, before the task
       // can end, since the end only releases a response that was completely received.
       if (record.partKey === null) await this.runtime.ports.byteStore.delete(`response-${id}`).catch(() => undefined);
       if (error instanceof Superseded) return null;
       if (error instanceof RestartNeeded) return this.restartEvent(id, error.reason);
-      await this.keepReceivedBytes(record, state);
+      await this.keepReceivedBytes(record, state, attempt);
       return this.failedEvent(id, attempt, error, state.responseStarted);
     } finally {
-      watchdog.stop();
+      state.watchdog?.stop();
     }
   }
 
@@ -122,18 +140,18 @@ export class AttemptPump {
    * next attempt (or a relaunch after a power loss) resumes from them, and the backoff exponent
    * resets because the attempt made durable progress (semantics section 4).
    */
-  private async keepReceivedBytes(record: TaskRecord, state: AttemptState): Promise<void> {
+  private async keepReceivedBytes(record: TaskRecord, state: AttemptState, attempt: Attempt): Promise<void> {
     const kept = state.kept;
     if (kept === null || record.partKey === null || kept.offset <= state.checkpointed) return;
     try {
       await this.runtime.ports.byteStore.sync(record.partKey);
-      await this.runtime.dispatch(record.taskIdentifier, { type: 'bytesDurable', checkpoint: kept, now: this.runtime.ports.clock.now() });
+      await this.runtime.dispatch(record.taskIdentifier, { type: 'bytesDurable', checkpoint: kept, now: this.runtime.ports.clock.now() }, (current) => this.isCurrent(attempt, current));
     } catch {
       // The bytes stay where they are; a later attempt trusts what the byte store still holds.
     }
   }
 
-  private async transfer(record: TaskRecord, attempt: Attempt, watchdog: IdleWatchdog, state: AttemptState): Promise<TaskEvent> {
+  private async transfer(record: TaskRecord, attempt: Attempt, state: AttemptState): Promise<TaskEvent> {
     const { ports, configuration } = this.runtime;
     const { byteStore, transport, clock } = ports;
     const id = record.taskIdentifier;
@@ -144,7 +162,10 @@ export class AttemptPump {
     let validator: Validator | null = record.checkpoint?.validator ?? null;
     let expected = record.checkpoint?.expectedLength ?? null;
     let offset = 0;
-    let hash: HashState | null = ports.hasher?.create() ?? null;
+    // Bytes are hashed only when the app asked for `integrity`: kept bytes are hashed again at every
+    // attempt, which for a large file is long and must not be spent for nothing.
+    const newHash = (): HashState | null => (record.options.integrity === null ? null : (ports.hasher?.create() ?? null));
+    let hash = newHash();
     if (download) {
       const length = await byteStore.length(partKey);
       offset = trustedOffset(record.checkpoint, bootIdentity, length, byteStore.capabilities.unsyncedSurviveWriter);
@@ -162,6 +183,10 @@ export class AttemptPump {
     let hops = 0;
     let headersSent = attemptHeaders(this.runtime, record, request, { offset, validator });
     let response: AttemptResponse;
+    const watchdog = new IdleWatchdog(clock, record.options.timeoutForRequest, () =>
+      this.abort(id, new BgSessionError('IdleTimeout', `Nothing was sent or received for ${record.options.timeoutForRequest} ms.`, { taskIdentifier: id })),
+    );
+    state.watchdog = watchdog;
     for (;;) {
       response = await transport.start({
         url: request.url,
@@ -190,7 +215,7 @@ export class AttemptPump {
       hops += 1;
       request = decision.request;
       sendBody = sendBody && !decision.bodyDropped;
-      await this.send(id, { type: 'redirected', request, now: clock.now() });
+      await this.send(attempt, id, { type: 'redirected', request, now: clock.now() });
       headersSent = attemptHeaders(this.runtime, record, request, { offset, validator });
       state.responseStarted = false;
     }
@@ -206,29 +231,31 @@ export class AttemptPump {
       }
       if (decision.type === 'done') {
         await closeBody(response.body);
-        await this.send(id, { type: 'responseStarted', status: head.status, mode: 'done', restart: null, expectedLength: offset, now: clock.now() });
+        // The kept bytes may be the OS cache's, unsynced (same boot): sync before they are handed over.
+        await byteStore.sync(partKey);
+        await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'done', restart: null, expectedLength: offset, now: clock.now() });
       } else if (decision.type === 'append') {
         expected = decision.expectedLength ?? expected;
-        await this.send(id, { type: 'responseStarted', status: head.status, mode: 'append', restart: null, expectedLength: expected, now: clock.now() });
+        await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'append', restart: null, expectedLength: expected, now: clock.now() });
       } else {
         // Restarting from 0: a durable checkpoint (0, new validator) comes before the first new byte,
         // so a crash can never resume new bytes under the old validator.
         if (offset > 0) await byteStore.truncate(partKey, 0);
         offset = 0;
         fromZero = true;
-        hash = ports.hasher?.create() ?? null;
+        hash = newHash();
         validator = decision.validator;
         expected = decision.expectedLength;
         const restart = decision.type === 'restart' ? decision.reason : null;
-        await this.send(id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart, expectedLength: expected, now: clock.now() });
-        await this.send(id, { type: 'bytesDurable', checkpoint: { offset: 0, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
+        await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart, expectedLength: expected, now: clock.now() });
+        await this.send(attempt, id, { type: 'bytesDurable', checkpoint: { offset: 0, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
       }
       if (decision.type === 'done') return this.finishDownload(record, offset, hash, fromZero, head, request);
     } else {
       if (head.status >= 400) throw await statusError(head, response.body, id);
       const length = parseContentLength(head.headers['content-length']);
       expected = typeof length === 'number' ? length : null;
-      await this.send(id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart: null, expectedLength: expected, now: clock.now() });
+      await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart: null, expectedLength: expected, now: clock.now() });
     }
 
     let received = offset;
@@ -250,7 +277,7 @@ export class AttemptPump {
       if (download) state.kept = { offset: received, validator, expectedLength: expected, bootIdentity };
       if (download && (sinceCheckpoint >= configuration.checkpointBytes || clock.monotonic() - checkpointedAt >= configuration.checkpointInterval)) {
         await byteStore.sync(partKey);
-        await this.send(id, { type: 'bytesDurable', checkpoint: { offset: received, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
+        await this.send(attempt, id, { type: 'bytesDurable', checkpoint: { offset: received, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
         state.checkpointed = received;
         checkpointedAt = clock.monotonic();
         sinceCheckpoint = 0;
@@ -265,6 +292,8 @@ export class AttemptPump {
       await byteStore.sync(partKey);
       return this.finishDownload(record, received, hash, fromZero, head, request);
     }
+    // The response body is delivered from the store after the end commit: it must be durable first.
+    if (received > 0) await byteStore.sync(partKey);
     return {
       type: 'bodyEnded',
       handOver: null,
@@ -313,8 +342,8 @@ export class AttemptPump {
   }
 
   /** Sends an event for the attempt's task; if the task moved on, the attempt stops. */
-  private async send(id: number, event: TaskEvent): Promise<void> {
-    const result = await this.runtime.dispatch(id, event);
+  private async send(attempt: Attempt, id: number, event: TaskEvent): Promise<void> {
+    const result = await this.runtime.dispatch(id, event, (current) => this.isCurrent(attempt, current));
     if (result === null || !result.accepted) throw new Superseded();
   }
 

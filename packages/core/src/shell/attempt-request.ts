@@ -1,5 +1,6 @@
 import { ifRangeValue } from '../policy/validator.js';
 import { resumeRequestHeaders } from '../policy/resume-decision.js';
+import { stripSensitiveHeaders } from '../policy/sensitive-headers.js';
 import type { HeaderMap, HttpRequest, Validator } from '../model/http.js';
 import type { TaskRecord } from '../model/task-types.js';
 import type { SessionRuntime } from './session-runtime.js';
@@ -11,9 +12,14 @@ export function attemptHeaders(
   request: HttpRequest,
   kept: { readonly offset: number; readonly validator: Validator | null },
 ): HeaderMap {
-  const headers: Record<string, string> = { ...runtime.configuration.additionalHeaders, ...request.headers };
+  const original = sameOrigin(request.url, record.originalRequest.url);
+  const { additionalHeaders, sensitiveHeaders } = runtime.configuration;
+  // The session's additional headers may hold credentials too (Apple's httpAdditionalHeaders
+  // pattern): after a redirect to another origin they go without them (#21).
+  const defaults = original ? additionalHeaders : stripSensitiveHeaders(additionalHeaders, sensitiveHeaders);
+  const headers: Record<string, string> = { ...defaults, ...request.headers };
   // Secrets the app gave at creation (never persisted) go only to the origin they were meant for (#21).
-  if (sameOrigin(request.url, record.originalRequest.url)) {
+  if (original) {
     const secrets = runtime.secrets.get(record.taskIdentifier);
     if (secrets !== undefined) Object.assign(headers, secrets);
   }

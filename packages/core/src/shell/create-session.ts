@@ -2,24 +2,22 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decodeConfiguration } from '../codecs/decode-configuration.js';
 import { decodeResumeData } from '../codecs/resume-data-codec.js';
 import { BgSessionError } from '../errors/bg-session-error.js';
-import { newTaskRecord } from '../machines/new-task-record.js';
-import { stepTask } from '../machines/step-task.js';
 import { isTerminalPhase } from '../machines/public-state.js';
 import { createScheduler } from '../scheduler/scheduler.js';
-import type { TaskKind } from '../model/task-types.js';
-import type { StoreOperation } from '../ports/store.js';
+import { checkSignal } from './abort-signal.js';
 import { AttemptPump } from './attempt-pump.js';
 import { EventChannel } from './event-channel.js';
 import { performHandOver } from './hand-over.js';
 import { checkHostOptions } from './host-options.js';
-import { loadStore } from './open-store.js';
+import { loadStore, type LoadedStore } from './open-store.js';
 import { OutboxDelivery } from './outbox-delivery.js';
-import { encodeOutboxRecord, encodeTask } from './persistence.js';
+import { SessionInvalidation } from './session-invalidation.js';
 import { SessionRuntime } from './session-runtime.js';
-import type { CreateSessionOptions, EventItem, Session, SessionListener, Task, TransientEvent } from './session-types.js';
-import { TaskHandle } from './task-handle.js';
-import { resolveTaskInput } from './task-input.js';
+import type { CreateSessionOptions, EventItem, Session, TransientEvent } from './session-types.js';
+import { earliest, expireResumeData, removeOrphanBytes } from './store-housekeeping.js';
+import { TaskCreation } from './task-creation.js';
 import { taskInfo } from './task-info.js';
+import { callTransient } from './transient-events.js';
 
 /**
  * Opens a background transfer session on the given ports: decodes the store, applies the relaunch
@@ -42,7 +40,7 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
   const { ports } = options;
   const hostOptions = checkHostOptions(options.hostOptions);
   const contents = await ports.store.open();
-  let loaded: ReturnType<typeof loadStore>;
+  let loaded: LoadedStore;
   try {
     loaded = loadStore(contents, configuration);
   } catch (error) {
@@ -51,6 +49,20 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
   }
   const scheduler = createScheduler({ maxConnectionsPerHost: configuration.maxConnectionsPerHost, maxConcurrentTasks: configuration.maxConcurrentTasks });
   const runtime = new SessionRuntime(ports, hostOptions, loaded.header, scheduler);
+  let unsubscribe = (): void => undefined;
+  try {
+    return await openOn(runtime, loaded, (cleanup) => (unsubscribe = cleanup));
+  } catch (error) {
+    // Nothing may stay behind a failed open: no running attempt, no lock on the store.
+    runtime.stop();
+    unsubscribe();
+    await ports.store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed: (unsubscribe: () => void) => void): Promise<Session> {
+  const { ports, hostOptions } = runtime;
   runtime.problems.push(...loaded.problems);
   await runtime.commit([], 'strict', true);
 
@@ -62,174 +74,78 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
   };
   const delivery = new OutboxDelivery(runtime, listener, loaded.outbox, () => emitTransient({ type: 'sessionDidFinishEvents' }));
   const pump = new AttemptPump(runtime, (event) => emitTransient(event));
-  const invalidationWaiters: Array<() => void> = [];
-  // The invalidation commit in flight: every caller that finds the session drained waits for the
-  // same one, so `finishTasksAndInvalidate()` never resolves before `sessionDidBecomeInvalid` is
-  // durable, and two callers never commit it twice.
-  let invalidation: Promise<void> | null = null;
+  const creation = new TaskCreation(runtime);
+  const tasks = () => [...runtime.records.keys()].map((id) => creation.handles.get(id)).filter((handle) => handle !== undefined);
+  const invalidation = new SessionInvalidation(runtime, tasks, (entries) => runtime.hooks?.deliver(entries));
+  const handOvers = new Set<Promise<void>>();
   runtime.hooks = {
-    startAttempt: (record) => pump.start(record),
+    startAttempt: (record, grant) => pump.start(record, grant),
     abortAttempt: (id) => pump.abort(id),
-    handOver: (record) => void performHandOver(runtime, record),
+    abortAll: () => pump.abortAll(),
+    handOver: (record) => {
+      const running = performHandOver(runtime, record);
+      handOvers.add(running);
+      void running.finally(() => handOvers.delete(running));
+    },
     emitTransient: (effect, record) => {
       if (effect.event.type === 'taskIsWaitingForConnectivity') emitTransient({ type: 'taskIsWaitingForConnectivity', task: taskInfo(record) });
     },
     deliver: (entries) => {
       delivery.add(entries);
-      if (entries.some((entry) => entry.payload.type === 'sessionDidBecomeInvalid')) for (const w of invalidationWaiters.splice(0)) w();
-      if (runtime.header.lifecycle === 'finishing') void checkDrained().catch(() => undefined);
+      if (entries.some((entry) => entry.payload.type === 'sessionDidBecomeInvalid')) invalidation.committed();
+      if (runtime.header.lifecycle === 'finishing') invalidation.checkDrained().catch(() => undefined);
     },
+    forgotten: (record) => creation.forgotten(record.taskIdentifier, record.taskKey)?.retire(taskInfo(record)),
     // Resume data expiring is a wake of its own: without it, its bytes would outlive
     // resumeDataLifetime in a session where nothing else happens.
-    forgotten: (record) => {
-      handles.get(record.taskIdentifier)?.retire(taskInfo(record));
-      handles.delete(record.taskIdentifier);
-    },
     nextWake: () => earliest([delivery.nextWake(), ...[...runtime.resumeReferences.values()].map((reference) => reference.expiresAt)]),
     onWake: (now) => {
       delivery.onWake(now);
-      void expireResumeData(now);
+      void expireResumeData(runtime, now);
     },
   };
 
   for (const reference of loaded.resumeReferences) runtime.resumeReferences.set(reference.partKey, reference);
-  const handles = new Map<number, TaskHandle>();
   for (const record of loaded.tasks) {
     runtime.track(record);
-    handles.set(record.taskIdentifier, new TaskHandle(runtime, record.taskIdentifier));
+    creation.loaded(record.taskIdentifier, record.taskKey);
   }
   const unsubscribe = ports.connectivity.subscribe((network) => runtime.networkChanged(network));
+  onSubscribed(unsubscribe);
   for (const problem of loaded.problems) emitTransient({ type: 'storeProblem', problem });
   const now = ports.clock.now();
   for (const record of loaded.tasks) {
-    if (!isTerminalPhase(record.phase)) void runtime.dispatch(record.taskIdentifier, { type: 'relaunched', now });
+    if (!isTerminalPhase(record.phase)) runtime.post(record.taskIdentifier, { type: 'relaunched', now });
   }
-  await removeOrphanBytes();
+  await removeOrphanBytes(runtime, loaded.outbox, loaded.quarantined.size > 0);
   delivery.start();
   runtime.requestSchedule();
   // A host that died while the session was finishing: if nothing is left to finish, no task end
   // will ever check again, so the invalidation is committed now.
-  if (runtime.header.lifecycle === 'finishing') void checkDrained().catch(() => undefined);
-
-  async function removeOrphanBytes(): Promise<void> {
-    if (loaded.quarantined.size > 0) return;
-    const owned = new Set<string>(runtime.resumeReferences.keys());
-    for (const record of runtime.records.values()) {
-      if (record.partKey !== null) owned.add(record.partKey);
-      if (record.body !== null) owned.add(record.body.ref);
-      if (record.response !== null) owned.add(record.response.bodyKey);
-    }
-    for (const entry of loaded.outbox) {
-      if (entry.payload.type === 'taskDidComplete' && entry.payload.response !== null) owned.add(entry.payload.response.bodyKey);
-    }
-    for (const key of await ports.byteStore.keys()) if (!owned.has(key)) await ports.byteStore.delete(key).catch(() => undefined);
-  }
-
-  async function expireResumeData(at: number): Promise<void> {
-    for (const reference of [...runtime.resumeReferences.values()]) {
-      if (reference.expiresAt > at) continue;
-      runtime.resumeReferences.delete(reference.partKey);
-      await runtime.commit([{ type: 'delete', collection: 'resumeData', key: reference.partKey }], runtime.lazyDurability, false).catch(() => undefined);
-      await ports.byteStore.delete(reference.partKey).catch(() => undefined);
-    }
-  }
-
-  function checkDrained(): Promise<void> {
-    if (invalidation !== null) return invalidation;
-    if (runtime.header.lifecycle !== 'finishing') return Promise.resolve();
-    for (const record of runtime.records.values()) {
-      if (!isTerminalPhase(record.phase) && record.phase !== 'suspended' && record.phase !== 'created') return Promise.resolve();
-    }
-    invalidation = commitInvalidation();
-    return invalidation;
-  }
-
-  async function commitInvalidation(): Promise<void> {
-    runtime.header = { ...runtime.header, lifecycle: 'invalidated', highestSequence: runtime.header.highestSequence + 1 };
-    const entry = { eventId: ports.random.id(), sequence: runtime.header.highestSequence, committedAt: ports.clock.now(), payload: { type: 'sessionDidBecomeInvalid' as const, error: null } };
-    await runtime.commit([{ type: 'put', collection: 'outbox', key: String(entry.sequence), value: encodeOutboxRecord(entry) }], 'strict', true);
-    runtime.hooks?.deliver([entry]);
-  }
-
-  async function create(kind: TaskKind, input: unknown): Promise<Task> {
-    runtime.assertUsable();
-    if (runtime.header.lifecycle !== 'active') throw new BgSessionError('SessionInvalidated', 'The session is invalidated and takes no new tasks.');
-    const resolved = resolveTaskInput(kind, input, runtime.configuration, ports.hasher !== undefined);
-    if (resolved.taskKey !== null) {
-      for (const record of runtime.records.values()) {
-        if (record.taskKey === resolved.taskKey) return handles.get(record.taskIdentifier)!;
-      }
-    }
-    return insert(kind, resolved, undefined);
-  }
-
-  async function insert(kind: TaskKind, resolved: ReturnType<typeof resolveTaskInput>, resumeFrom: Parameters<typeof newTaskRecord>[0]['resumeFrom']): Promise<Task> {
-    const taskIdentifier = runtime.header.highestTaskIdentifier + 1;
-    runtime.header = { ...runtime.header, highestTaskIdentifier: taskIdentifier };
-    let body = null;
-    if (resolved.body !== null) {
-      const ref = `body-${taskIdentifier}`;
-      await ports.byteStore.append(ref, resolved.body.slice());
-      await ports.byteStore.sync(ref);
-      body = { ref, owned: true, size: resolved.body.byteLength, mtimeMs: null, identity: null };
-    }
-    const record = newTaskRecord({
-      taskIdentifier, kind, request: resolved.request, options: resolved.options, createdAt: ports.clock.now(),
-      taskKey: resolved.taskKey, taskDescription: resolved.taskDescription, body, ...(resumeFrom === undefined ? {} : { resumeFrom }),
-      credentialHeaders: Object.keys(resolved.secrets),
-    });
-    // Created running (the default): the resume is part of the creation commit, one write per task.
-    const resumed = resolved.resume ? stepTask(record, { type: 'resume', now: ports.clock.now() }, { retry: runtime.configuration.retry }) : null;
-    const stored = resumed?.record ?? record;
-    const operations: StoreOperation[] = [{ type: 'put', collection: 'tasks', key: String(taskIdentifier), value: encodeTask(stored, runtime.configuration) }];
-    if (resumeFrom?.partKey != null) {
-      runtime.resumeReferences.delete(resumeFrom.partKey);
-      operations.push({ type: 'delete', collection: 'resumeData', key: resumeFrom.partKey });
-    }
-    await runtime.commit(operations, 'strict', true);
-    if (Object.keys(resolved.secrets).length > 0) runtime.secrets.set(taskIdentifier, resolved.secrets);
-    const handle = new TaskHandle(runtime, taskIdentifier);
-    handles.set(taskIdentifier, handle);
-    await runtime.adopt(stored, resumed?.effects ?? []);
-    return handle;
-  }
-
-  async function downloadWithResumeData(value: string): Promise<Task> {
-    runtime.assertUsable();
-    const decodedData = decodeResumeData(value);
-    if (E.isLeft(decodedData)) throw decodedData.left;
-    const data = decodedData.right;
-    if (data.sessionIdentifier !== configuration.identifier) {
-      throw new BgSessionError('InvalidResumeData', `resumeData: it belongs to session "${data.sessionIdentifier}"`, { field: 'resumeData' });
-    }
-    const reference = runtime.resumeReferences.get(data.partKey);
-    if (reference === undefined || reference.expiresAt <= ports.clock.now()) {
-      throw new BgSessionError('InvalidResumeData', 'resumeData: its bytes are gone (used, discarded or expired)', { field: 'resumeData' });
-    }
-    if (runtime.header.lifecycle !== 'active') throw new BgSessionError('SessionInvalidated', 'The session is invalidated and takes no new tasks.');
-    const resolved = resolveTaskInput('download', { url: data.originalUrl, headers: data.currentRequest.headers }, runtime.configuration, ports.hasher !== undefined);
-    return insert('download', resolved, {
-      partKey: data.partKey,
-      checkpoint: { offset: data.bytesKept, validator: data.validator, expectedLength: data.expectedLength, bootIdentity: data.bootIdentity },
-    });
-  }
+  if (runtime.header.lifecycle === 'finishing') invalidation.checkDrained().catch(() => undefined);
 
   let closed = false;
   const session: Session = {
-    identifier: configuration.identifier,
+    identifier: runtime.configuration.identifier,
     problems: runtime.problems,
-    download: (input) => (typeof input === 'string' && !looksLikeUrl(input) ? downloadWithResumeData(input) : create('download', typeof input === 'string' ? { url: input } : input)),
-    upload: (input) => create('upload', input),
-    data: (input) => create('data', input),
-    tasks: () => [...runtime.records.keys()].map((id) => handles.get(id)).filter((h): h is TaskHandle => h !== undefined),
-    task: (id) => (runtime.records.has(id) ? handles.get(id) : undefined),
+    download: (input) => creation.download(input),
+    upload: (input) => creation.create('upload', input),
+    data: (input) => creation.create('data', input),
+    tasks,
+    task: (id) => (runtime.records.has(id) ? creation.handles.get(id) : undefined),
     events: (signal) => {
       runtime.assertUsable();
+      const checked = checkSignal(signal, 'events');
       if (listener !== undefined) throw new BgSessionError('InvalidArgument', 'events(): this session was opened with a listener, which is its acknowledging consumer.', { field: 'listener' });
-      if (channel !== null) throw new BgSessionError('InvalidArgument', 'events(): the session already has an event iterator.', { field: 'events' });
-      channel = new EventChannel();
-      const opened = channel;
-      signal?.addEventListener('abort', () => opened.close(), { once: true });
+      if (channel !== null) throw new BgSessionError('InvalidArgument', 'events(): the session already has an event iterator; end it (break, return()) to open another.', { field: 'events' });
+      const opened = new EventChannel();
+      channel = opened;
+      // When the iterator ends, another may be opened; the entry it held is delivered to that one.
+      opened.onClose(() => {
+        if (channel === opened) channel = null;
+        delivery.detach(opened);
+      });
+      checked?.addEventListener('abort', () => opened.close(), { once: true });
       delivery.attach(opened);
       return opened;
     },
@@ -240,9 +156,9 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
     },
     credentialsChanged: async () => {
       runtime.assertUsable();
-      const now = ports.clock.now();
+      const at = ports.clock.now();
       const waiting = [...runtime.records.values()].filter((record) => record.phase === 'scheduled' && record.reason === 'credentials');
-      await Promise.all(waiting.map((record) => runtime.dispatch(record.taskIdentifier, { type: 'credentialsSupplied', now })));
+      await Promise.all(waiting.map((record) => runtime.dispatch(record.taskIdentifier, { type: 'credentialsSupplied', now: at })));
     },
     discardResumeData: async (value) => {
       runtime.assertUsable();
@@ -253,33 +169,9 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
       await runtime.commit([{ type: 'delete', collection: 'resumeData', key }], 'strict', false);
       await ports.byteStore.delete(key).catch(() => undefined);
     },
-    finishTasksAndInvalidate: async () => {
-      runtime.assertUsable();
-      if (runtime.header.lifecycle !== 'active') return;
-      runtime.header = { ...runtime.header, lifecycle: 'finishing' };
-      await runtime.commit([], 'strict', true);
-      for (const handle of session.tasks()) {
-        const phase = handle.info().phase;
-        if (phase === 'suspended' || phase === 'created') await handle.cancelProducingResumeData();
-      }
-      await checkDrained();
-    },
-    invalidateAndCancel: async () => {
-      runtime.assertUsable();
-      if (runtime.header.lifecycle === 'invalidated') return;
-      if (runtime.header.lifecycle === 'active') {
-        runtime.header = { ...runtime.header, lifecycle: 'finishing' };
-        await runtime.commit([], 'strict', true);
-      }
-      await Promise.all(session.tasks().map((handle) => handle.cancel()));
-      await checkDrained();
-    },
-    invalidated: (signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (runtime.header.lifecycle === 'invalidated') return resolve();
-        invalidationWaiters.push(resolve);
-        signal?.addEventListener('abort', () => reject(new BgSessionError('InvalidArgument', 'invalidated(): the signal was aborted.', { field: 'signal' })), { once: true });
-      }),
+    finishTasksAndInvalidate: () => invalidation.finishTasksAndInvalidate(),
+    invalidateAndCancel: () => invalidation.invalidateAndCancel(),
+    invalidated: (signal) => invalidation.invalidated(signal),
     close: async () => {
       // A runtime stopped by a failed store still holds the store's lock: close releases it, so the
       // session can be reopened (semantics section 4), and only the first close does.
@@ -287,44 +179,12 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
       closed = true;
       runtime.stop();
       unsubscribe();
+      channel?.close();
       delivery.stop();
       await pump.settled();
+      await Promise.all([...handOvers]);
       await ports.store.close().catch(() => undefined);
     },
   };
   return session;
-}
-
-function earliest(instants: ReadonlyArray<number | null>): number | null {
-  let first: number | null = null;
-  for (const instant of instants) if (instant !== null && (first === null || instant < first)) first = instant;
-  return first;
-}
-
-/**
- * Whether a string given to `download` is meant as a URL rather than resume data. Resume data is
- * base64url, which never holds `:` or `/`, so anything with a scheme or a slash is checked as a URL
- * (`ftp://...`, `javascript:...` and relative paths are then `InvalidUrl`, not `InvalidResumeData`).
- */
-function looksLikeUrl(value: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(value) || value.includes('/');
-}
-
-function callTransient(listener: SessionListener, event: TransientEvent): void {
-  try {
-    switch (event.type) {
-      case 'taskDidWriteData':
-        return listener.taskDidWriteData?.(event);
-      case 'taskDidSendBodyData':
-        return listener.taskDidSendBodyData?.(event);
-      case 'taskIsWaitingForConnectivity':
-        return listener.taskIsWaitingForConnectivity?.(event);
-      case 'sessionDidFinishEvents':
-        return listener.sessionDidFinishEvents?.();
-      case 'storeProblem':
-        return listener.storeProblem?.(event);
-    }
-  } catch {
-    // Transient events are best effort; a throwing handler must not break the transfer.
-  }
 }

@@ -26,9 +26,18 @@ export class EventChannel implements AsyncIterableIterator<EventItem> {
     this.queue.push(item);
   }
 
+  private readonly closeListeners: Array<() => void> = [];
+
+  /** Called once when the iterator ends (`return()`, `break`, an aborted signal, the host stopping). */
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
+    for (const listener of this.closeListeners.splice(0)) listener();
   }
 
   next(): Promise<IteratorResult<EventItem>> {

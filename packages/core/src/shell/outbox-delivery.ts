@@ -1,3 +1,4 @@
+import { BgSessionError } from '../errors/bg-session-error.js';
 import { fromPersistedError } from '../codecs/persisted-error-codec.js';
 import { isTerminalPhase } from '../machines/public-state.js';
 import type { OutboxEntry } from '../model/outbox.js';
@@ -49,8 +50,17 @@ export class OutboxDelivery {
   }
 
   start(): void {
-    if (this.backlog.size === 0) return this.pump();
     this.pump();
+  }
+
+  /**
+   * The iterator ended: the entry it held unacknowledged goes to the next consumer
+   * (`session.events()` again), first, with the same `eventId`.
+   */
+  detach(channel: EventChannel): void {
+    if (this.channel !== channel) return;
+    this.channel = null;
+    if (this.current !== null && this.listener === undefined) this.current = null;
   }
 
   stop(): void {
@@ -167,11 +177,18 @@ export class OutboxDelivery {
       return { type: 'downloadDidFinish', eventId: entry.eventId, task, location: payload.location, inStore: payload.inStore };
     }
     let response = null;
+    let error = payload.error === null ? null : fromPersistedError(payload.error);
     if (payload.response !== null) {
-      const body = await readAll(this.runtime, payload.response.bodyKey, payload.response.bodyLength);
-      response = { status: payload.response.status, headers: payload.response.headers, body };
+      const body = await readAll(this.runtime, payload.response.bodyKey, payload.response.bodyLength).catch(() => null);
+      if (body !== null && body.byteLength === payload.response.bodyLength) {
+        response = { status: payload.response.status, headers: payload.response.headers, body };
+      } else {
+        // The body did not survive (a power loss, an OPFS writer that died): the app learns the task
+        // ended and that its response is lost, instead of this entry blocking every later one.
+        error = new BgSessionError('CorruptRecord', 'The response body was lost from the store.', { path: payload.response.bodyKey, taskIdentifier: payload.taskIdentifier });
+      }
     }
-    return { type: 'taskDidComplete', eventId: entry.eventId, task, error: payload.error === null ? null : fromPersistedError(payload.error), response };
+    return { type: 'taskDidComplete', eventId: entry.eventId, task, error, response };
   }
 
   private info(taskIdentifier: number): TaskInfo {

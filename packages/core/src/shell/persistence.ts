@@ -26,8 +26,16 @@ export function encodeTask(record: TaskRecord, configuration: SessionConfigurati
   });
 }
 
-/** The store header as stored. */
-export const encodeHeaderRecord = (header: StoreHeader): unknown => encodeStoreHeader(header);
+/**
+ * The store header as stored: sensitive `additionalHeaders` are not written unless the app opted
+ * in (the configuration given at each open replaces the stored one, so nothing is lost).
+ */
+export function encodeHeaderRecord(header: StoreHeader): unknown {
+  const configuration = header.configuration;
+  if (configuration.persistSensitiveHeaders) return encodeStoreHeader(header);
+  const additionalHeaders = stripSensitiveHeaders(configuration.additionalHeaders, configuration.sensitiveHeaders);
+  return encodeStoreHeader({ ...header, configuration: { ...configuration, additionalHeaders } });
+}
 /** An outbox entry as stored. */
 export const encodeOutboxRecord = (entry: OutboxEntry): unknown => encodeOutboxEntry(entry);
 /** A resume-data reference as stored. */

@@ -23,7 +23,10 @@ import { WakeTimer } from './wake-timer.js';
 
 /** What the runtime hands to the parts that run beside it (pump, delivery, handles). */
 export interface RuntimeHooks {
-  startAttempt(record: TaskRecord): void;
+  /** Starts the attempt the task's current slot grant allows. */
+  startAttempt(record: TaskRecord, grant: number | undefined): void;
+  /** Aborts every attempt in flight (the host stops). */
+  abortAll(): void;
   handOver(record: TaskRecord): void;
   abortAttempt(taskIdentifier: number): void;
   emitTransient(effect: Extract<TaskEffect, { type: 'emit' }>, record: TaskRecord): void;
@@ -55,7 +58,13 @@ export class SessionRuntime {
 
   private scheduler: SchedulerState;
   private readonly queues = new Map<number, Promise<unknown>>();
-  private readonly slots = new Set<number>();
+  /**
+   * Tasks holding a scheduler slot, with the grant that gave it. A grant is honoured only while it
+   * is the task's current one, so a stale `slotGranted` (queued behind a suspend and a resume) can
+   * never start an attempt the scheduler does not count (#14).
+   */
+  private readonly slots = new Map<number, number>();
+  private grants = 0;
   private readonly outcomeWaiters = new Map<number, Array<(outcome: TaskOutcome) => void>>();
   private readonly stopListeners = new Set<() => void>();
   private readonly wake: WakeTimer;
@@ -85,20 +94,38 @@ export class SessionRuntime {
 
   /** Rejects every call once the store failed or the host stopped. */
   assertUsable(): void {
-    if (this.failure !== null) throw this.failure;
-    if (this.stopped) throw new BgSessionError('StoreFailed', 'The session was closed; open it again.');
+    if (this.failure !== null || this.stopped) throw this.stoppedError();
   }
 
-  /** Sends `event` to a task after the events already queued for it. Resolves with what it did. */
-  dispatch(taskIdentifier: number, event: TaskEvent): Promise<TaskStepResult | null> {
+  /** Why this host no longer acts: its store failed, or it was closed. */
+  stoppedError(): BgSessionError {
+    return this.failure ?? new BgSessionError('StoreFailed', 'The session was closed; open it again.');
+  }
+
+  /**
+   * Sends `event` to a task after the events already queued for it. Resolves with what it did.
+   * `precondition`, checked when the event's turn comes, refuses it (`accepted: false`) when the
+   * task moved on meanwhile: an attempt's late events never reach the task's next attempt.
+   */
+  dispatch(taskIdentifier: number, event: TaskEvent, precondition?: (record: TaskRecord) => boolean): Promise<TaskStepResult | null> {
     const previous = this.queues.get(taskIdentifier) ?? Promise.resolve();
-    const run = previous.then(() => this.apply(taskIdentifier, event));
+    const run = previous.then(() => this.apply(taskIdentifier, event, precondition));
     const settled = run.then(noop, noop);
     this.queues.set(taskIdentifier, settled);
     void settled.then(() => {
       if (this.queues.get(taskIdentifier) === settled) this.queues.delete(taskIdentifier);
     });
     return run;
+  }
+
+  /** `dispatch` for callers that do not wait: a failure is already the session's failed state. */
+  post(taskIdentifier: number, event: TaskEvent, then?: (result: TaskStepResult | null) => void): void {
+    this.dispatch(taskIdentifier, event).then(then ?? noop, noop);
+  }
+
+  /** The grant under which a task holds its slot now, if it holds one. */
+  grantOf(taskIdentifier: number): number | undefined {
+    return this.slots.get(taskIdentifier);
   }
 
   /** Commits `operations` (with the header when it changed); a failure puts the session in the failed state. */
@@ -128,7 +155,7 @@ export class SessionRuntime {
   stop(): void {
     this.stopped = true;
     this.wake.stop();
-    for (const id of [...this.slots]) this.hooks?.abortAttempt(id);
+    this.hooks?.abortAll();
     const listeners = [...this.stopListeners];
     this.stopListeners.clear();
     for (const listener of listeners) listener();
@@ -149,6 +176,8 @@ export class SessionRuntime {
     this.records.set(record.taskIdentifier, record);
     if (!isTerminalPhase(record.phase)) {
       this.deadlines.set(record.taskIdentifier, record.createdAt + record.options.timeoutForResource);
+      // The wake timer must know the new deadline even if nothing else schedules (#11).
+      this.requestSchedule();
     }
   }
 
@@ -196,10 +225,11 @@ export class SessionRuntime {
     };
   }
 
-  private async apply(taskIdentifier: number, event: TaskEvent): Promise<TaskStepResult | null> {
+  private async apply(taskIdentifier: number, event: TaskEvent, precondition?: (record: TaskRecord) => boolean): Promise<TaskStepResult | null> {
     if (this.stopped) return null;
     const record = this.records.get(taskIdentifier);
     if (record === undefined) return null;
+    if (precondition !== undefined && !precondition(record)) return { record, effects: [], durability: 'none', accepted: false };
     const result = stepTask(record, event, { retry: this.configuration.retry });
     if (!result.accepted || result.durability === 'none') return result;
     const entries = await this.commitStep(result);
@@ -254,7 +284,7 @@ export class SessionRuntime {
           this.dequeue(id);
           break;
         case 'startAttempt':
-          this.hooks?.startAttempt(record);
+          this.hooks?.startAttempt(record, this.slots.get(id));
           break;
         case 'abortAttempt':
           this.hooks?.abortAttempt(id);
@@ -328,9 +358,10 @@ export class SessionRuntime {
     if (this.slots.delete(taskIdentifier)) this.requestSchedule();
   }
 
-  /** The attempt of a task ended: its slot is free for another. */
-  releaseSlot(taskIdentifier: number): void {
-    if (!this.slots.delete(taskIdentifier)) return;
+  /** The attempt of a task ended: its slot is free for another (only if it still holds that grant). */
+  releaseSlot(taskIdentifier: number, grant: number | undefined): void {
+    if (grant === undefined || this.slots.get(taskIdentifier) !== grant) return;
+    this.slots.delete(taskIdentifier);
     this.scheduler = releaseTask(this.scheduler, taskIdentifier);
     this.requestSchedule();
   }
@@ -338,10 +369,10 @@ export class SessionRuntime {
   /** The network changed: attempts it no longer allows stop; waiting tasks may start. */
   networkChanged(network: NetworkState): void {
     this.network = network;
-    for (const id of this.slots) {
+    for (const id of this.slots.keys()) {
       const record = this.records.get(id);
       if (record !== undefined && !this.constraintsMet(record, network)) {
-        void this.dispatch(id, { type: 'constraintsChanged', satisfied: false, reason: network.online ? 'constraints' : 'connectivity', now: this.ports.clock.now() });
+        this.post(id, { type: 'constraintsChanged', satisfied: false, reason: network.online ? 'constraints' : 'connectivity', now: this.ports.clock.now() });
       }
     }
     this.requestSchedule();
@@ -365,24 +396,21 @@ export class SessionRuntime {
 
   private schedule(): void {
     const now = this.ports.clock.now();
-    for (const id of this.deadlines.takeDue(now)) void this.dispatch(id, { type: 'timerFired', timer: 'resource', now });
+    for (const id of this.deadlines.takeDue(now)) this.post(id, { type: 'timerFired', timer: 'resource', now });
     this.hooks?.onWake(now);
     const decision = decide(this.scheduler, now, this.network);
     for (const id of decision.start) {
-      this.slots.add(id);
+      const grant = ++this.grants;
+      this.slots.set(id, grant);
+      const current = (): boolean => this.slots.get(id) === grant;
       const record = this.records.get(id);
-      if (record !== undefined && !this.credentialsReady(record)) {
-        void this.dispatch(id, { type: 'credentialsMissing', now }).then((result) => {
-          if (result === null || !result.accepted) this.releaseSlot(id);
-        });
-        continue;
-      }
-      void this.dispatch(id, { type: 'slotGranted', now }).then((result) => {
-        if (result === null || !result.accepted) this.releaseSlot(id);
-      });
+      const event: TaskEvent = record !== undefined && !this.credentialsReady(record) ? { type: 'credentialsMissing', now } : { type: 'slotGranted', now };
+      this.dispatch(id, event, current).then((result) => {
+        if (result === null || !result.accepted || event.type === 'credentialsMissing') this.releaseSlot(id, grant);
+      }, noop);
     }
     for (const waiting of decision.waiting) {
-      void this.dispatch(waiting.taskIdentifier, { type: 'constraintsChanged', satisfied: false, reason: waiting.reason, now });
+      this.post(waiting.taskIdentifier, { type: 'constraintsChanged', satisfied: false, reason: waiting.reason, now });
     }
     const candidates = [decision.nextWakeAt, this.deadlines.peek(), this.hooks?.nextWake() ?? null].filter((x): x is number => x !== null);
     if (candidates.length > 0) this.wake.wakeAt(Math.min(...candidates));

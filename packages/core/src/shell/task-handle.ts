@@ -1,6 +1,7 @@
 import { BgSessionError } from '../errors/bg-session-error.js';
 import { isTerminalPhase } from '../machines/public-state.js';
 import type { TaskEvent } from '../model/task-events.js';
+import { checkSignal, waitFor } from './abort-signal.js';
 import { buildResumeData } from './resume-data-builder.js';
 import type { SessionRuntime } from './session-runtime.js';
 import type { ControlResult, Task, TaskInfo, TaskOutcome } from './session-types.js';
@@ -77,19 +78,25 @@ export class TaskHandle implements Task {
   }
 
   outcome(signal?: AbortSignal): Promise<TaskOutcome> {
+    let checked: AbortSignal | undefined;
+    try {
+      checked = checkSignal(signal, 'outcome');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const record = this.runtime.records.get(this.taskIdentifier);
     const known = record !== undefined ? taskInfo(record) : this.retired;
     if (known !== null && known.state === 'completed') {
       return Promise.resolve({ task: known, phase: known.phase as TaskOutcome['phase'], error: known.error });
     }
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted === true) return reject(new BgSessionError('InvalidArgument', 'outcome(): the signal was aborted.', { field: 'signal' }));
-      const unsubscribe = this.runtime.waitForOutcome(this.taskIdentifier, resolve);
-      signal?.addEventListener('abort', () => {
-        unsubscribe();
-        reject(new BgSessionError('InvalidArgument', 'outcome(): the signal was aborted.', { field: 'signal' }));
-      }, { once: true });
-    });
+    // A host that stops first (closed, or its store failed) rejects: the task goes on at the next open.
+    return waitFor<TaskOutcome>(
+      'outcome',
+      checked,
+      (resolve) => this.runtime.waitForOutcome(this.taskIdentifier, resolve),
+      (listener) => this.runtime.whenStopped(listener),
+      () => this.runtime.stoppedError(),
+    );
   }
 
   private async control(event: TaskEvent): Promise<ControlResult> {

@@ -1,3 +1,4 @@
+import type { HandOverResult } from '../ports/byte-store.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 
 /** The bytes under one key of a memory byte store. */
@@ -25,6 +26,8 @@ export interface MemoryByteStoreData {
    * locations, with their bytes. Tests read it, and write to it to put a file in the way.
    */
   readonly files: Map<string, Uint8Array>;
+  /** Where each handed-over key went, kept with the move, so a repeated hand-over answers the same. */
+  readonly handedOver: Map<string, HandOverResult>;
   /** The current boot identity; `powerLoss()` changes it. */
   bootIdentity: string;
   /** The code every append rejects with while set (a full or read-only disk), or null. */
@@ -56,6 +59,7 @@ export function createMemoryByteStoreData(options: { readonly bootIdentity?: str
   const data: MemoryByteStoreData = {
     entries: new Map(),
     files: new Map(),
+    handedOver: new Map(),
     bootIdentity: base,
     appendFailure: null,
     powerLoss() {

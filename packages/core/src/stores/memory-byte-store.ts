@@ -211,6 +211,9 @@ export function createMemoryByteStore(options: MemoryByteStoreOptions = {}): Mem
   function handOver(key: string, request: HandOverRequest): HandOverResult {
     const entry = data.entries.get(key);
     if (entry === undefined) {
+      // Handed over already (a host died before recording it): answer where the bytes went.
+      const done = data.handedOver.get(key);
+      if (done !== undefined) return done;
       throw new BgSessionError('StoreFailed', `No bytes under ${key} to hand over.`, { path: key });
     }
     const location = chooseLocation(key, request.destination, request.suggestedName);
@@ -219,7 +222,9 @@ export function createMemoryByteStore(options: MemoryByteStoreOptions = {}): Mem
     data.files.set(location, entry.buffer.slice(0, entry.length));
     data.entries.delete(key);
     written.delete(key);
-    return { location, inStore: request.destination === null };
+    const result = { location, inStore: request.destination === null };
+    data.handedOver.set(key, result);
+    return result;
   }
 
   function chooseLocation(key: string, destination: Destination | null, suggestedName: string | null): string {

@@ -1,0 +1,138 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeResumeData } from '../codecs/resume-data-codec.js';
+import { BgSessionError } from '../errors/bg-session-error.js';
+import { newTaskRecord, type NewTaskInput } from '../machines/new-task-record.js';
+import { stepTask } from '../machines/step-task.js';
+import type { TaskKind } from '../model/task-types.js';
+import type { StoreOperation } from '../ports/store.js';
+import { encodeTask } from './persistence.js';
+import type { SessionRuntime } from './session-runtime.js';
+import type { Task } from './session-types.js';
+import { TaskHandle } from './task-handle.js';
+import { resolveTaskInput, type ResolvedTaskInput } from './task-input.js';
+
+/**
+ * Creates tasks: validates the app's input, gives the task its never-reused identifier, and
+ * commits it durably (with its `resume` when it is created running) before returning its handle.
+ * Holds the handles and the `taskKey` index.
+ */
+export class TaskCreation {
+  readonly handles = new Map<number, TaskHandle>();
+  private readonly byKey = new Map<string, number>();
+  /**
+   * Creations with a `taskKey` still committing: a second call with the same key waits for the
+   * first instead of creating a duplicate (an app that cannot tell whether its creation landed).
+   */
+  private readonly creating = new Map<string, Promise<Task>>();
+
+  constructor(private readonly runtime: SessionRuntime) {}
+
+  /** A task loaded from the store. */
+  loaded(taskIdentifier: number, taskKey: string | null): void {
+    this.handles.set(taskIdentifier, new TaskHandle(this.runtime, taskIdentifier));
+    if (taskKey !== null) this.byKey.set(taskKey, taskIdentifier);
+  }
+
+  /** A task whose record left the store. */
+  forgotten(taskIdentifier: number, taskKey: string | null): TaskHandle | undefined {
+    const handle = this.handles.get(taskIdentifier);
+    this.handles.delete(taskIdentifier);
+    if (taskKey !== null && this.byKey.get(taskKey) === taskIdentifier) this.byKey.delete(taskKey);
+    return handle;
+  }
+
+  /** `session.download(string)`: a URL, or resume data. */
+  download(input: unknown): Promise<Task> {
+    if (typeof input === 'string') return looksLikeUrl(input) ? this.create('download', { url: input }) : this.fromResumeData(input);
+    return this.create('download', input);
+  }
+
+  async create(kind: TaskKind, input: unknown): Promise<Task> {
+    this.assertOpen();
+    const resolved = resolveTaskInput(kind, input, this.runtime.configuration, this.runtime.ports.hasher !== undefined);
+    const key = resolved.taskKey;
+    if (key === null) return this.insert(kind, resolved, undefined);
+    const existing = this.byKey.get(key);
+    if (existing !== undefined) {
+      const handle = this.handles.get(existing);
+      if (handle !== undefined) return handle;
+    }
+    const pending = this.creating.get(key);
+    if (pending !== undefined) return pending;
+    const creation = this.insert(kind, resolved, undefined);
+    this.creating.set(key, creation);
+    try {
+      return await creation;
+    } finally {
+      this.creating.delete(key);
+    }
+  }
+
+  private async fromResumeData(value: string): Promise<Task> {
+    this.runtime.assertUsable();
+    const decoded = decodeResumeData(value);
+    if (E.isLeft(decoded)) throw decoded.left;
+    const data = decoded.right;
+    if (data.sessionIdentifier !== this.runtime.configuration.identifier) {
+      throw new BgSessionError('InvalidResumeData', `resumeData: it belongs to session "${data.sessionIdentifier}"`, { field: 'resumeData' });
+    }
+    const reference = this.runtime.resumeReferences.get(data.partKey);
+    if (reference === undefined || reference.expiresAt <= this.runtime.ports.clock.now()) {
+      throw new BgSessionError('InvalidResumeData', 'resumeData: its bytes are gone (used, discarded or expired)', { field: 'resumeData' });
+    }
+    this.assertOpen();
+    const resolved = resolveTaskInput('download', { url: data.originalUrl, headers: data.currentRequest.headers }, this.runtime.configuration, this.runtime.ports.hasher !== undefined);
+    return this.insert('download', resolved, {
+      partKey: data.partKey,
+      checkpoint: { offset: data.bytesKept, validator: data.validator, expectedLength: data.expectedLength, bootIdentity: data.bootIdentity },
+    });
+  }
+
+  private assertOpen(): void {
+    this.runtime.assertUsable();
+    if (this.runtime.header.lifecycle !== 'active') throw new BgSessionError('SessionInvalidated', 'The session is invalidated and takes no new tasks.');
+  }
+
+  private async insert(kind: TaskKind, resolved: ResolvedTaskInput, resumeFrom: NewTaskInput['resumeFrom']): Promise<Task> {
+    const { runtime } = this;
+    const { ports } = runtime;
+    const taskIdentifier = runtime.header.highestTaskIdentifier + 1;
+    runtime.header = { ...runtime.header, highestTaskIdentifier: taskIdentifier };
+    let body = null;
+    if (resolved.body !== null) {
+      const ref = `body-${taskIdentifier}`;
+      await ports.byteStore.append(ref, resolved.body.slice());
+      await ports.byteStore.sync(ref);
+      body = { ref, owned: true, size: resolved.body.byteLength, mtimeMs: null, identity: null };
+    }
+    const record = newTaskRecord({
+      taskIdentifier, kind, request: resolved.request, options: resolved.options, createdAt: ports.clock.now(),
+      taskKey: resolved.taskKey, taskDescription: resolved.taskDescription, body, ...(resumeFrom === undefined ? {} : { resumeFrom }),
+      credentialHeaders: Object.keys(resolved.secrets),
+    });
+    // Created running (the default): the resume is part of the creation commit, one write per task.
+    const resumed = resolved.resume ? stepTask(record, { type: 'resume', now: ports.clock.now() }, { retry: runtime.configuration.retry }) : null;
+    const stored = resumed?.record ?? record;
+    const operations: StoreOperation[] = [{ type: 'put', collection: 'tasks', key: String(taskIdentifier), value: encodeTask(stored, runtime.configuration) }];
+    if (resumeFrom?.partKey != null) {
+      runtime.resumeReferences.delete(resumeFrom.partKey);
+      operations.push({ type: 'delete', collection: 'resumeData', key: resumeFrom.partKey });
+    }
+    await runtime.commit(operations, 'strict', true);
+    if (Object.keys(resolved.secrets).length > 0) runtime.secrets.set(taskIdentifier, resolved.secrets);
+    const handle = new TaskHandle(runtime, taskIdentifier);
+    this.handles.set(taskIdentifier, handle);
+    if (resolved.taskKey !== null) this.byKey.set(resolved.taskKey, taskIdentifier);
+    await runtime.adopt(stored, resumed?.effects ?? []);
+    return handle;
+  }
+}
+
+/**
+ * Whether a string given to `download` is meant as a URL rather than resume data. Resume data is
+ * base64url, which never holds `:` or `/`, so anything with a scheme or a slash is checked as a URL
+ * (`ftp://...`, `javascript:...` and relative paths are then `InvalidUrl`, not `InvalidResumeData`).
+ */
+function looksLikeUrl(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(value) || value.includes('/');
+}
