@@ -1,6 +1,7 @@
 import { ifRangeValue } from '../policy/validator.js';
 import { resumeRequestHeaders } from '../policy/resume-decision.js';
 import { stripSensitiveHeaders } from '../policy/sensitive-headers.js';
+import { sameOrigin } from './origin-of.js';
 import type { HeaderMap, HttpRequest, Validator } from '../model/http.js';
 import type { TaskRecord } from '../model/task-types.js';
 import type { SessionRuntime } from './session-runtime.js';
@@ -30,12 +31,4 @@ export function attemptHeaders(
 /** Whether kept bytes can be resumed at all: a strong validator is required (invariant #8). */
 export function canResumeFrom(validator: Validator | null): boolean {
   return ifRangeValue(validator) !== null;
-}
-
-function sameOrigin(a: string, b: string): boolean {
-  try {
-    return new URL(a).origin === new URL(b).origin;
-  } catch {
-    return false;
-  }
 }

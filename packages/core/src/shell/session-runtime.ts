@@ -16,10 +16,13 @@ import type { TaskRecord } from '../model/task-types.js';
 import type { NetworkState } from '../ports/connectivity.js';
 import type { StoreOperation, StoreProblem } from '../ports/store.js';
 import { DeadlineQueue } from './deadline-queue.js';
-import { encodeHeaderRecord, encodeOutboxRecord, encodeResumeReference, encodeTask } from './persistence.js';
+import { encodeHeaderRecord } from './persistence.js';
 import type { HostOptions, SessionPorts, TaskOutcome } from './session-types.js';
 import { taskInfo } from './task-info.js';
 import { WakeTimer } from './wake-timer.js';
+import { stepBatch } from './step-batch.js';
+import { credentialsReady } from './credentials-ready.js';
+import { originOf } from './origin-of.js';
 
 /** What the runtime hands to the parts that run beside it (pump, delivery, handles). */
 export interface RuntimeHooks {
@@ -187,31 +190,9 @@ export class SessionRuntime {
     await this.runEffects(record, effects, []);
   }
 
-  /**
-   * Whether the sensitive headers a task was created with (and the store does not keep) are at
-   * hand; after a relaunch the app's `credentials` callback is asked for them. Without them the
-   * request is never sent: the task waits with reason `credentials` (semantics section 7).
-   */
+  /** Whether the sensitive headers a task needs are at hand (see `credentials-ready.ts`). */
   credentialsReady(record: TaskRecord): boolean {
-    const needed = record.credentialHeaders;
-    if (needed.length === 0) return true;
-    const have = (secrets: HeaderMap | undefined) => needed.every((name) => secrets !== undefined && name in secrets);
-    if (have(this.secrets.get(record.taskIdentifier))) return true;
-    const supply = this.hostOptions.credentials;
-    if (supply === undefined) return false;
-    let given: Readonly<Record<string, string>> | null = null;
-    try {
-      given = supply(taskInfo(record));
-    } catch {
-      return false;
-    }
-    if (given === null || typeof given !== 'object') return false;
-    const secrets: Record<string, string> = { ...this.secrets.get(record.taskIdentifier) };
-    for (const [name, value] of Object.entries(given)) {
-      if (typeof value === 'string' && !/[\r\n\0]/.test(value)) secrets[name.toLowerCase()] = value;
-    }
-    this.secrets.set(record.taskIdentifier, secrets);
-    return have(secrets);
+    return credentialsReady(record, this.secrets, this.hostOptions.credentials);
   }
 
   /** Resolves with the task's outcome once its end is committed. */
@@ -241,36 +222,11 @@ export class SessionRuntime {
 
   /** Commits a step's record with what must be atomic with it: outbox entries, resume-data references. */
   private async commitStep(result: TaskStepResult): Promise<OutboxEntry[]> {
-    const { record, effects } = result;
-    const operations: StoreOperation[] = [];
-    const entries: OutboxEntry[] = [];
-    let withHeader = false;
-    let durability = result.durability === 'strict' ? 'strict' : this.lazyDurability;
-    const now = this.ports.clock.now();
-    for (const effect of effects) {
-      if (effect.type === 'end') {
-        for (const payload of effect.events) {
-          const sequence = this.header.highestSequence + 1;
-          this.header = { ...this.header, highestSequence: sequence };
-          const entry: OutboxEntry = { eventId: this.ports.random.id(), sequence, committedAt: now, payload };
-          entries.push(entry);
-          operations.push({ type: 'put', collection: 'outbox', key: String(sequence), value: encodeOutboxRecord(entry) });
-        }
-        withHeader = true;
-        durability = 'strict';
-      } else if (effect.type === 'produceResumeData' && record.partKey !== null && record.checkpoint !== null) {
-        const reference: ResumeDataReference = {
-          partKey: record.partKey,
-          expiresAt: now + this.configuration.resumeDataLifetime,
-          bytesKept: record.checkpoint.offset,
-        };
-        this.resumeReferences.set(record.partKey, reference);
-        operations.push({ type: 'put', collection: 'resumeData', key: record.partKey, value: encodeResumeReference(reference) });
-      }
-    }
-    operations.unshift({ type: 'put', collection: 'tasks', key: String(record.taskIdentifier), value: encodeTask(record, this.configuration) });
-    await this.commit(operations, durability, withHeader);
-    return entries;
+    const batch = stepBatch(result, this.header, this.configuration, this.ports.clock.now(), () => this.ports.random.id());
+    this.header = batch.header;
+    for (const reference of batch.references) this.resumeReferences.set(reference.partKey, reference);
+    await this.commit(batch.operations, result.durability === 'strict' || batch.ends ? 'strict' : this.lazyDurability, batch.ends);
+    return batch.entries;
   }
 
   private async runEffects(record: TaskRecord, effects: readonly TaskEffect[], entries: OutboxEntry[]): Promise<void> {
@@ -423,14 +379,5 @@ export class SessionRuntime {
     this.deadlines.delete(taskIdentifier);
     if (record !== undefined) this.hooks?.forgotten(record);
     return { type: 'delete', collection: 'tasks', key: String(taskIdentifier) };
-  }
-}
-
-/** The origin a task's limits count against; a URL that does not parse counts as its own origin. */
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url;
   }
 }
