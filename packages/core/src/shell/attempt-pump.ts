@@ -82,7 +82,7 @@ export class AttemptPump {
     attempt.done = previous
       .then(() => this.run(id, attempt))
       .then(async (final) => {
-        this.runtime.releaseSlot(id, attempt.grant);
+        this.runtime.queue.releaseSlot(id, attempt.grant);
         if (final !== null) await this.runtime.dispatch(id, final, (current) => this.isCurrent(attempt, current));
       })
       .catch(() => undefined)
@@ -367,7 +367,7 @@ export class AttemptPump {
       reusedConnection: false,
       responseStarted,
       online: this.runtime.ports.connectivity.current().online,
-      constraintsMet: this.runtime.constraintsMet(record, this.runtime.ports.connectivity.current()),
+      constraintsMet: this.runtime.queue.constraintsMet(record, this.runtime.ports.connectivity.current()),
     });
     const now = this.runtime.ports.clock.now();
     const retryAfter = failure.headers === undefined ? null : parseRetryAfter(failure.headers['retry-after'], failure.headers['date'], now);

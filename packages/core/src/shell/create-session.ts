@@ -14,7 +14,8 @@ import { OutboxDelivery } from './outbox-delivery.js';
 import { SessionInvalidation } from './session-invalidation.js';
 import { SessionRuntime } from './session-runtime.js';
 import type { CreateSessionOptions, EventItem, Session, TransientEvent } from './session-types.js';
-import { earliest, expireResumeData, removeOrphanBytes } from './store-housekeeping.js';
+import { earliest } from './earliest.js';
+import { expireResumeData, removeOrphanBytes } from './store-housekeeping.js';
 import { TaskCreation } from './task-creation.js';
 import { taskInfo } from './task-info.js';
 import { callTransient } from './transient-events.js';
@@ -110,7 +111,7 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
     runtime.track(record);
     creation.loaded(record.taskIdentifier, record.taskKey);
   }
-  const unsubscribe = ports.connectivity.subscribe((network) => runtime.networkChanged(network));
+  const unsubscribe = ports.connectivity.subscribe((network) => runtime.queue.networkChanged(network));
   onSubscribed(unsubscribe);
   for (const problem of loaded.problems) emitTransient({ type: 'storeProblem', problem });
   const now = ports.clock.now();

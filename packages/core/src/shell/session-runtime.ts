@@ -1,6 +1,4 @@
 import { BgSessionError } from '../errors/bg-session-error.js';
-import { constraintClassOf, isClassAllowed } from '../scheduler/constraint-class.js';
-import { addTask, decide, has, releaseTask, removeTask, setLimits, updateTask } from '../scheduler/scheduler.js';
 import type { SchedulerState } from '../scheduler/scheduler-types.js';
 import { stepTask } from '../machines/step-task.js';
 import { isTerminalPhase } from '../machines/public-state.js';
@@ -13,16 +11,16 @@ import type { StoreHeader } from '../model/store-header.js';
 import type { TaskEffect } from '../model/task-effects.js';
 import type { TaskEvent } from '../model/task-events.js';
 import type { TaskRecord } from '../model/task-types.js';
-import type { NetworkState } from '../ports/connectivity.js';
 import type { StoreOperation, StoreProblem } from '../ports/store.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { encodeHeaderRecord } from './persistence.js';
 import type { HostOptions, SessionPorts, TaskOutcome } from './session-types.js';
 import { taskInfo } from './task-info.js';
 import { WakeTimer } from './wake-timer.js';
+import { TaskQueue } from './task-queue.js';
+import { earliest } from './earliest.js';
 import { stepBatch } from './step-batch.js';
 import { credentialsReady } from './credentials-ready.js';
-import { originOf } from './origin-of.js';
 
 /** What the runtime hands to the parts that run beside it (pump, delivery, handles). */
 export interface RuntimeHooks {
@@ -59,20 +57,13 @@ export class SessionRuntime {
   stopped = false;
   hooks: RuntimeHooks | null = null;
 
-  private scheduler: SchedulerState;
+  /** Which tasks wait for a slot and which hold one. */
+  readonly queue: TaskQueue;
   private readonly queues = new Map<number, Promise<unknown>>();
-  /**
-   * Tasks holding a scheduler slot, with the grant that gave it. A grant is honoured only while it
-   * is the task's current one, so a stale `slotGranted` (queued behind a suspend and a resume) can
-   * never start an attempt the scheduler does not count (#14).
-   */
-  private readonly slots = new Map<number, number>();
-  private grants = 0;
   private readonly outcomeWaiters = new Map<number, Array<(outcome: TaskOutcome) => void>>();
   private readonly stopListeners = new Set<() => void>();
   private readonly wake: WakeTimer;
   private schedulePending = false;
-  private network: NetworkState;
 
   constructor(
     readonly ports: SessionPorts,
@@ -81,8 +72,7 @@ export class SessionRuntime {
     scheduler: SchedulerState,
   ) {
     this.header = header;
-    this.scheduler = scheduler;
-    this.network = ports.connectivity.current();
+    this.queue = new TaskQueue(this, scheduler);
     this.wake = new WakeTimer(ports.clock, () => this.requestSchedule());
   }
 
@@ -124,11 +114,6 @@ export class SessionRuntime {
   /** `dispatch` for callers that do not wait: a failure is already the session's failed state. */
   post(taskIdentifier: number, event: TaskEvent, then?: (result: TaskStepResult | null) => void): void {
     this.dispatch(taskIdentifier, event).then(then ?? noop, noop);
-  }
-
-  /** The grant under which a task holds its slot now, if it holds one. */
-  grantOf(taskIdentifier: number): number | undefined {
-    return this.slots.get(taskIdentifier);
   }
 
   /** Commits `operations` (with the header when it changed); a failure puts the session in the failed state. */
@@ -234,13 +219,13 @@ export class SessionRuntime {
     for (const effect of effects) {
       switch (effect.type) {
         case 'enqueue':
-          this.enqueue(record);
+          this.queue.enqueue(record);
           break;
         case 'dequeue':
-          this.dequeue(id);
+          this.queue.dequeue(id);
           break;
         case 'startAttempt':
-          this.hooks?.startAttempt(record, this.slots.get(id));
+          this.hooks?.startAttempt(record, this.queue.grantOf(id));
           break;
         case 'abortAttempt':
           this.hooks?.abortAttempt(id);
@@ -281,65 +266,6 @@ export class SessionRuntime {
     for (const resolve of waiters) resolve(outcome);
   }
 
-  /** Whether the network meets a task's constraints (also those of the current configuration). */
-  constraintsMet(record: TaskRecord, network: NetworkState = this.network): boolean {
-    return isClassAllowed(constraintClassOf(this.constraintsOf(record)), network);
-  }
-
-  private constraintsOf(record: TaskRecord) {
-    const config = this.configuration;
-    return {
-      allowsExpensiveNetwork: record.options.allowsExpensiveNetwork && config.allowsExpensiveNetwork,
-      allowsConstrainedNetwork: record.options.allowsConstrainedNetwork && config.allowsConstrainedNetwork,
-      discretionary: record.options.discretionary || config.discretionary,
-    };
-  }
-
-  private enqueue(record: TaskRecord): void {
-    // A task that waits again while its old attempt is still being torn down gives its slot back now.
-    if (this.slots.delete(record.taskIdentifier)) this.scheduler = releaseTask(this.scheduler, record.taskIdentifier);
-    const entry = {
-      taskIdentifier: record.taskIdentifier,
-      origin: originOf(record.currentRequest.url),
-      priority: record.options.priority,
-      dueAt: record.dueAt,
-      ...this.constraintsOf(record),
-    };
-    this.scheduler = has(this.scheduler, record.taskIdentifier) ? updateTask(this.scheduler, entry) : addTask(this.scheduler, entry);
-    this.requestSchedule();
-  }
-
-  private dequeue(taskIdentifier: number): void {
-    this.scheduler = removeTask(this.scheduler, taskIdentifier);
-    if (this.slots.delete(taskIdentifier)) this.requestSchedule();
-  }
-
-  /** The attempt of a task ended: its slot is free for another (only if it still holds that grant). */
-  releaseSlot(taskIdentifier: number, grant: number | undefined): void {
-    if (grant === undefined || this.slots.get(taskIdentifier) !== grant) return;
-    this.slots.delete(taskIdentifier);
-    this.scheduler = releaseTask(this.scheduler, taskIdentifier);
-    this.requestSchedule();
-  }
-
-  /** The network changed: attempts it no longer allows stop; waiting tasks may start. */
-  networkChanged(network: NetworkState): void {
-    this.network = network;
-    for (const id of this.slots.keys()) {
-      const record = this.records.get(id);
-      if (record !== undefined && !this.constraintsMet(record, network)) {
-        this.post(id, { type: 'constraintsChanged', satisfied: false, reason: network.online ? 'constraints' : 'connectivity', now: this.ports.clock.now() });
-      }
-    }
-    this.requestSchedule();
-  }
-
-  /** New limits from a configuration given at open. */
-  applyLimits(): void {
-    const { maxConnectionsPerHost, maxConcurrentTasks } = this.configuration;
-    this.scheduler = setLimits(this.scheduler, { maxConnectionsPerHost, maxConcurrentTasks });
-  }
-
   /** Runs the scheduler soon (once, however often it is asked in the same turn). */
   requestSchedule(): void {
     if (this.schedulePending || this.stopped) return;
@@ -354,22 +280,8 @@ export class SessionRuntime {
     const now = this.ports.clock.now();
     for (const id of this.deadlines.takeDue(now)) this.post(id, { type: 'timerFired', timer: 'resource', now });
     this.hooks?.onWake(now);
-    const decision = decide(this.scheduler, now, this.network);
-    for (const id of decision.start) {
-      const grant = ++this.grants;
-      this.slots.set(id, grant);
-      const current = (): boolean => this.slots.get(id) === grant;
-      const record = this.records.get(id);
-      const event: TaskEvent = record !== undefined && !this.credentialsReady(record) ? { type: 'credentialsMissing', now } : { type: 'slotGranted', now };
-      this.dispatch(id, event, current).then((result) => {
-        if (result === null || !result.accepted || event.type === 'credentialsMissing') this.releaseSlot(id, grant);
-      }, noop);
-    }
-    for (const waiting of decision.waiting) {
-      this.post(waiting.taskIdentifier, { type: 'constraintsChanged', satisfied: false, reason: waiting.reason, now });
-    }
-    const candidates = [decision.nextWakeAt, this.deadlines.peek(), this.hooks?.nextWake() ?? null].filter((x): x is number => x !== null);
-    if (candidates.length > 0) this.wake.wakeAt(Math.min(...candidates));
+    const next = earliest([this.queue.grantDue(now), this.deadlines.peek(), this.hooks?.nextWake() ?? null]);
+    if (next !== null) this.wake.wakeAt(next);
   }
 
   /** Commits the removal of a task whose events were all acknowledged. */

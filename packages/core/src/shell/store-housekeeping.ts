@@ -31,10 +31,3 @@ export async function expireResumeData(runtime: SessionRuntime, now: number): Pr
     await runtime.ports.byteStore.delete(reference.partKey).catch(() => undefined);
   }
 }
-
-/** The earliest of some instants, or null. */
-export function earliest(instants: ReadonlyArray<number | null>): number | null {
-  let first: number | null = null;
-  for (const instant of instants) if (instant !== null && (first === null || instant < first)) first = instant;
-  return first;
-}
