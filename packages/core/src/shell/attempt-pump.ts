@@ -1,23 +1,20 @@
 import { BgSessionError } from '../errors/bg-session-error.js';
-import { toPersistedError } from '../codecs/persisted-error-codec.js';
-import { classifyFailure } from '../policy/classify-failure.js';
 import { suggestedFileName } from '../policy/file-name.js';
 import { redirectDecision } from '../policy/redirect-decision.js';
 import { decideResume } from '../policy/resume-decision.js';
-import { parseRetryAfter } from '../policy/retry-after.js';
 import { parseContentLength } from '../policy/content-range.js';
 import { trustedOffset } from '../policy/trusted-offset.js';
-import type { AttemptOutcome } from '../model/attempt-outcome.js';
 import type { HttpRequest, ResponseHead, Validator } from '../model/http.js';
 import type { TaskEvent } from '../model/task-events.js';
 import type { Checkpoint, RestartReason, TaskRecord } from '../model/task-types.js';
 import type { HashState } from '../ports/hasher.js';
-import type { AttemptResponse, RequestBody } from '../ports/transport.js';
+import type { AttemptResponse } from '../ports/transport.js';
 import { attemptHeaders, canResumeFrom } from './attempt-request.js';
-import { closeBody, statusError, toError } from './http-status-error.js';
+import { failedEvent, restartEvent } from './attempt-failure.js';
+import { closeBody, statusError } from './http-status-error.js';
+import { rehash, requestBody } from './request-body.js';
 import { IdleWatchdog } from './idle-watchdog.js';
 import { ProgressThrottle } from './progress-throttle.js';
-import { buildResumeData } from './resume-data-builder.js';
 import type { SessionRuntime } from './session-runtime.js';
 import type { TransientEvent } from './session-types.js';
 
@@ -116,7 +113,7 @@ export class AttemptPump {
   private async run(id: number, attempt: Attempt): Promise<TaskEvent | null> {
     const record = this.runtime.records.get(id);
     if (record === undefined || record.phase !== 'connecting' || attempt.controller.signal.aborted) {
-      return attempt.controller.signal.aborted ? this.failedEvent(id, attempt, new BgSessionError('ConnectionFailed', 'The attempt was aborted.'), false) : null;
+      return attempt.controller.signal.aborted ? failedEvent(this.runtime, id, attempt.failure, new BgSessionError('ConnectionFailed', 'The attempt was aborted.'), false) : null;
     }
     const state: AttemptState = { responseStarted: false, kept: null, checkpointed: record.checkpoint?.offset ?? 0, watchdog: null };
     this.progress.attemptStarted(id);
@@ -127,9 +124,9 @@ export class AttemptPump {
       // can end, since the end only releases a response that was completely received.
       if (record.partKey === null) await this.runtime.ports.byteStore.delete(`response-${id}`).catch(() => undefined);
       if (error instanceof Superseded) return null;
-      if (error instanceof RestartNeeded) return this.restartEvent(id, error.reason);
+      if (error instanceof RestartNeeded) return restartEvent(this.runtime, id, error.reason);
       await this.keepReceivedBytes(record, state, attempt);
-      return this.failedEvent(id, attempt, error, state.responseStarted);
+      return failedEvent(this.runtime, id, attempt.failure, error, state.responseStarted);
     } finally {
       state.watchdog?.stop();
     }
@@ -171,7 +168,7 @@ export class AttemptPump {
       offset = trustedOffset(record.checkpoint, bootIdentity, length, byteStore.capabilities.unsyncedSurviveWriter);
       if (offset > 0 && !canResumeFrom(validator)) offset = 0;
       if (length !== null && length > offset) await byteStore.truncate(partKey, offset);
-      if (hash !== null && offset > 0) await this.rehash(partKey, offset, hash);
+      if (hash !== null && offset > 0) await rehash(this.runtime, partKey, offset, hash);
     } else {
       await byteStore.delete(partKey);
     }
@@ -192,7 +189,7 @@ export class AttemptPump {
         url: request.url,
         method: request.method,
         headers: headersSent,
-        body: sendBody ? this.requestBody(record) : null,
+        body: sendBody ? requestBody(this.runtime, record) : null,
         signal,
         onBodySent: (sent) => {
           watchdog.touch();
@@ -324,67 +321,9 @@ export class AttemptPump {
     };
   }
 
-  private requestBody(record: TaskRecord): RequestBody | null {
-    const body = record.body;
-    if (body === null) return null;
-    const byteStore = this.runtime.ports.byteStore;
-    return { length: body.size, open: () => byteStore.read(body.ref) };
-  }
-
-  private async rehash(key: string, upTo: number, hash: HashState): Promise<void> {
-    let seen = 0;
-    for await (const chunk of this.runtime.ports.byteStore.read(key, 0)) {
-      const take = Math.min(chunk.byteLength, upTo - seen);
-      hash.update(take === chunk.byteLength ? chunk : chunk.subarray(0, take));
-      seen += take;
-      if (seen >= upTo) break;
-    }
-  }
-
   /** Sends an event for the attempt's task; if the task moved on, the attempt stops. */
   private async send(attempt: Attempt, id: number, event: TaskEvent): Promise<void> {
     const result = await this.runtime.dispatch(id, event, (current) => this.isCurrent(attempt, current));
     if (result === null || !result.accepted) throw new Superseded();
-  }
-
-  private restartEvent(id: number, reason: RestartReason): TaskEvent {
-    return this.failureEvent(id, new BgSessionError('ConnectionFailed', `Restarting from byte 0 (${reason}).`), { type: 'restart', reason }, null);
-  }
-
-  private failedEvent(id: number, attempt: Attempt, error: unknown, responseStarted: boolean): TaskEvent | null {
-    const failure = attempt.failure ?? toError(error);
-    if (failure.code === 'StoreFailed') {
-      this.runtime.fail(failure);
-      return null;
-    }
-    const record = this.runtime.records.get(id);
-    if (record === undefined) return null;
-    const outcome = classifyFailure({
-      code: failure.code,
-      status: failure.status ?? null,
-      idempotent: record.options.idempotent,
-      requestMayHaveBeenSent: failure.code !== 'DnsFailure' && failure.bodyMayHaveBeenSent !== false,
-      reusedConnection: false,
-      responseStarted,
-      online: this.runtime.ports.connectivity.current().online,
-      constraintsMet: this.runtime.queue.constraintsMet(record, this.runtime.ports.connectivity.current()),
-    });
-    const now = this.runtime.ports.clock.now();
-    const retryAfter = failure.headers === undefined ? null : parseRetryAfter(failure.headers['retry-after'], failure.headers['date'], now);
-    return this.failureEvent(id, failure, outcome, retryAfter);
-  }
-
-  private failureEvent(id: number, error: BgSessionError, outcome: AttemptOutcome, retryAfter: number | null): TaskEvent {
-    const now = this.runtime.ports.clock.now();
-    const record = this.runtime.records.get(id);
-    return {
-      type: 'attemptFailed',
-      error: toPersistedError(error),
-      outcome,
-      draw: this.runtime.ports.random.next(),
-      retryAfter,
-      resumeData: record === undefined ? null : buildResumeData(this.runtime, record, now),
-      now,
-    };
   }
 }
