@@ -50,7 +50,12 @@ export class SessionInvalidation {
   }
 
   invalidated(signal?: unknown): Promise<void> {
-    const checked = checkSignal(signal, 'invalidated');
+    let checked: AbortSignal | undefined;
+    try {
+      checked = checkSignal(signal, 'invalidated');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.runtime.header.lifecycle === 'invalidated' && this.invalidation === null) return Promise.resolve();
     const done = this.invalidation;
     if (done !== null) return done;
