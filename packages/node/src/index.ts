@@ -1,2 +1,4 @@
 // The public surface of @bgsession/node: one explicit, flat list of named exports.
-export {};
+export { createNodeFileSystem } from './file-system/node-file-system.js';
+export type { NodeFileSystemOptions } from './file-system/node-file-system.js';
+export { createNodeHasher } from './platform/node-hasher.js';
