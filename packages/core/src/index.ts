@@ -129,3 +129,5 @@ export type {
   TransientEvent,
   UploadOptions,
 } from './shell/session-types.js';
+export { createFileByteStore } from './stores/file-byte-store.js';
+export type { FileByteStore, FileByteStoreOptions } from './stores/file-byte-store.js';

@@ -108,7 +108,12 @@ export class OutboxDelivery {
       const id = payload.taskIdentifier;
       const record = this.runtime.records.get(id);
       const others = this.pending.some((other) => other !== entry && other.payload.type !== 'sessionDidBecomeInvalid' && other.payload.taskIdentifier === id);
-      if (record !== undefined && !others && isTerminalPhase(record.phase)) operations.push(this.runtime.forget(id));
+      if (record !== undefined && !others && isTerminalPhase(record.phase)) {
+        operations.push(this.runtime.forget(id));
+        // What the byte store may still keep for the key (a hand-over marker) goes with the task.
+        const partKey = record.partKey;
+        if (partKey !== null && record.phase === 'succeeded') cleanup.push(() => this.runtime.ports.byteStore.delete(partKey));
+      }
       const byteStore = this.runtime.ports.byteStore;
       if (payload.type === 'downloadDidFinish' && payload.inStore) cleanup.push(() => byteStore.deleteLocation(payload.location));
       if (payload.type === 'taskDidComplete' && payload.response !== null) {

@@ -1,0 +1,152 @@
+import { BgSessionError } from '../errors/bg-session-error.js';
+import type { IfExists } from '../model/task-types.js';
+import type { HandOverRequest, HandOverResult } from '../ports/byte-store.js';
+import type { FileStat } from '../ports/file-system.js';
+import { fallbackFileName, sanitizeFileName } from '../policy/file-name.js';
+import type { FileByteStoreLayout } from './file-byte-store-layout.js';
+import { readHandOverMarker, removeHandOverMarker, writeHandOverMarker, type HandOverMarker } from './file-byte-store-marker.js';
+import { completeMove, moveIntoPlace } from './file-byte-store-move.js';
+import { numberedName } from './numbered-name.js';
+
+/** `ifExists: 'rename'` gives up after this many numbered names (browsers stop at 100). */
+const maxNumberedNames = 1000;
+
+/** Longest file name, in UTF-8 bytes, common file systems accept. */
+const maxNameBytes = 255;
+
+/** Where a hand-over aims: a directory, a name in it, and what to do when the name is taken. */
+interface Target {
+  readonly directory: string;
+  readonly name: string;
+  readonly inStore: boolean;
+  readonly ifExists: IfExists;
+}
+
+/**
+ * Hands the part file of `key` over (the ByteStore port's `handOver`), idempotently.
+ *
+ * Before the bytes move, a marker recording where they go (and the size and file identity they will
+ * have there) is written durably. A later call for the same key, after a crash at any point, reads
+ * it: when the part is gone, the bytes went and the recorded result is the answer; when the
+ * location already holds the recorded file (same identity, or same size where the platform has no
+ * identities), the move is finished; otherwise it is done again. The caller has closed any handle
+ * on the part and serialises calls per key.
+ *
+ * @example
+ * ```ts
+ * const result = await handOverFile(layout, 'part-1', {
+ *   destination: { type: 'directory', directory: '/downloads', ifExists: 'rename' },
+ *   suggestedName: 'report.pdf',
+ * });
+ * result.location; // '/downloads/report.pdf', or '/downloads/report (1).pdf' when taken
+ * ```
+ */
+export async function handOverFile(layout: FileByteStoreLayout, key: string, request: HandOverRequest): Promise<HandOverResult> {
+  const { fs } = layout;
+  const from = layout.partPath(key);
+  const marker = await readHandOverMarker(layout, key);
+  const fromStat = await fs.lstat(from);
+  if (marker !== null) {
+    if (fromStat === null) return resultOf(marker);
+    if (await landed(layout, marker)) {
+      await completeMove(layout, key, from, fromStat, marker.location);
+      return resultOf(marker);
+    }
+  }
+  if (fromStat === null || fromStat.type !== 'file') {
+    throw new BgSessionError('StoreFailed', `No bytes under ${key} to hand over.`, { path: from });
+  }
+  const target = targetOf(layout, key, request);
+  const directoryStat = await fs.lstat(target.directory);
+  // A link at the directory itself is the app's choice (macOS's /tmp is one); at the name, it is not.
+  if (directoryStat === null || directoryStat.type === 'file' || directoryStat.type === 'other') {
+    throw new BgSessionError('PermissionDenied', `The destination directory ${target.directory} does not exist.`, {
+      path: target.directory,
+    });
+  }
+  const attempts = target.ifExists === 'rename' ? maxNumberedNames + 1 : 1;
+  for (let n = 0; n < attempts; n += 1) {
+    const to = fs.join(target.directory, n === 0 ? target.name : numberedFileName(target.name, n));
+    const outcome = await moveIntoPlace({
+      layout,
+      key,
+      from,
+      fromStat,
+      to,
+      exclusive: target.ifExists !== 'replace',
+      record: (identity) => writeHandOverMarker(layout, key, { location: to, inStore: target.inStore, size: fromStat.size, identity }),
+    });
+    if (outcome === 'moved') return { location: to, inStore: target.inStore };
+  }
+  // Nothing moved: a marker left by an attempt names a taken place and would only mislead.
+  await removeHandOverMarker(layout, key);
+  const wanted = fs.join(target.directory, target.name);
+  throw new BgSessionError('DestinationExists', `A file is already at ${wanted}.`, { path: wanted });
+}
+
+/**
+ * Whether the bytes a marker describes are at its location: the same file identity there, or, where
+ * the platform reports none, the same size.
+ */
+async function landed(layout: FileByteStoreLayout, marker: HandOverMarker): Promise<boolean> {
+  const stat: FileStat | null = await layout.fs.lstat(marker.location);
+  if (stat === null || stat.type !== 'file') return false;
+  if (marker.identity !== null && stat.identity !== null) return stat.identity === marker.identity;
+  return stat.size === marker.size;
+}
+
+function resultOf(marker: HandOverMarker): HandOverResult {
+  return { location: marker.location, inStore: marker.inStore };
+}
+
+function targetOf(layout: FileByteStoreLayout, key: string, request: HandOverRequest): Target {
+  const destination = request.destination;
+  // The finished area is the store's own: a leftover there from an earlier hand-over of a reused
+  // key is replaced.
+  if (destination === null) return { directory: layout.finished, name: key, inStore: true, ifExists: 'replace' };
+  if (destination.type === 'path') {
+    const path = destination.path;
+    return { directory: layout.parentOf(path), name: layout.nameOf(path), inStore: false, ifExists: destination.ifExists };
+  }
+  const name = sanitizeFileName(request.suggestedName ?? fallbackFileName);
+  const joined = layout.fs.join(destination.directory, name);
+  // Belt and braces for #20: whatever the sanitiser let through, the result is one name directly in
+  // the app's directory.
+  const directory = layout.trimmed(layout.fs.join(destination.directory));
+  if (layout.parentOf(joined) !== directory || layout.nameOf(joined) !== name) {
+    throw new BgSessionError('InvalidArgument', `The suggested name ${JSON.stringify(name)} would leave ${directory}.`, {
+      field: 'suggestedName',
+      path: joined,
+    });
+  }
+  return { directory, name, inStore: false, ifExists: destination.ifExists };
+}
+
+/**
+ * `numberedName`, kept within 255 bytes of UTF-8 by shortening the stem, so a name already at the
+ * limit still gets numbered alternatives instead of names the file system refuses.
+ */
+function numberedFileName(name: string, n: number): string {
+  const numbered = numberedName(name, n);
+  if (utf8Length(numbered) <= maxNameBytes) return numbered;
+  const dot = name.lastIndexOf('.');
+  let extension = dot > 0 ? name.slice(dot) : '';
+  // An extension too long to keep is cut with the rest of the name.
+  if (utf8Length(` (${n})${extension}`) >= maxNameBytes) extension = '';
+  const stem = name.slice(0, name.length - extension.length);
+  const tail = ` (${n})${extension}`;
+  let budget = maxNameBytes - utf8Length(tail);
+  let cut = '';
+  // Iterating a string yields whole code points, so a surrogate pair is never split.
+  for (const character of stem) {
+    const size = utf8Length(character);
+    if (size > budget) break;
+    budget -= size;
+    cut += character;
+  }
+  return cut + tail;
+}
+
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
