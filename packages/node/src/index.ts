@@ -2,3 +2,5 @@
 export { createNodeFileSystem } from './file-system/node-file-system.js';
 export type { NodeFileSystemOptions } from './file-system/node-file-system.js';
 export { createNodeHasher } from './platform/node-hasher.js';
+export { createUndiciTransport } from './transport/undici-transport.js';
+export type { UndiciTransport, UndiciTransportOptions } from './transport/undici-transport.js';

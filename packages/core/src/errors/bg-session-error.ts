@@ -22,6 +22,8 @@ export interface BgSessionErrorFields {
   readonly resumeData?: string;
   /** RequestInterrupted: whether the request body may have reached the server. */
   readonly bodyMayHaveBeenSent?: boolean;
+  /** Transport failures: whether the attempt ran on a kept-alive connection reused from an earlier request. */
+  readonly reusedConnection?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export class BgSessionError extends Error {
   readonly field: string | undefined;
   readonly resumeData: string | undefined;
   readonly bodyMayHaveBeenSent: boolean | undefined;
+  readonly reusedConnection: boolean | undefined;
 
   constructor(code: ErrorCode, message: string, fields: BgSessionErrorFields = {}) {
     super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
@@ -69,6 +72,7 @@ export class BgSessionError extends Error {
     this.field = fields.field;
     this.resumeData = fields.resumeData;
     this.bodyMayHaveBeenSent = fields.bodyMayHaveBeenSent;
+    this.reusedConnection = fields.reusedConnection;
   }
 }
 

@@ -29,9 +29,9 @@ export function failedEvent(runtime: SessionRuntime, id: number, abortReason: Bg
     status: failure.status ?? null,
     idempotent: record.options.idempotent,
     requestMayHaveBeenSent: failure.code !== 'DnsFailure' && failure.bodyMayHaveBeenSent !== false,
-    // The Transport port cannot tell yet whether a connection that failed before any response was
-    // a reused one; until it can, the free stale-connection retry of section 4 is not taken.
-    reusedConnection: false,
+    // A transport that knows says so on its error; without it the free stale-connection retry of
+    // section 4 is not taken.
+    reusedConnection: failure.reusedConnection === true,
     responseStarted,
     online: network.online,
     constraintsMet: runtime.queue.constraintsMet(record, network),

@@ -1,0 +1,213 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { BgSessionError, type AttemptResponse, type ResponseHead } from '@bgsession/core';
+import { classifyUndiciError } from './classify-undici-error.js';
+import type { ConnectionReuseTracker } from './connection-reuse.js';
+import { responseHeaderMap } from './response-header-map.js';
+
+/**
+ * Response bytes held for a consumer that has not asked for them yet. Past it, undici stops
+ * reading the socket until the consumer catches up, so memory stays flat whatever the body's size
+ * and the TCP window tells the server to slow down.
+ */
+const highWaterMark = 64 * 1024;
+
+/** What one attempt sends, already validated and shaped for undici. */
+export interface UndiciAttemptRequest {
+  readonly origin: string;
+  /** Path and query. */
+  readonly path: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: AsyncIterable<Uint8Array> | null;
+  readonly signal: AbortSignal;
+}
+
+type Waiter = { readonly resolve: (chunk: Uint8Array | null) => void; readonly reject: (error: BgSessionError) => void };
+
+/**
+ * Runs one attempt through `dispatcher`: resolves at the response head with a body that pulls one
+ * chunk at a time, or rejects with a classified `BgSessionError`. Never follows a redirect (the
+ * dispatcher has no redirect interceptor) and never decodes the body.
+ */
+export function startUndiciAttempt(dispatcher: Dispatcher, request: UndiciAttemptRequest, reuse: ConnectionReuseTracker): Promise<AttemptResponse> {
+  return new Promise((resolve, reject) => {
+    const attempt = new UndiciAttempt(request, reuse, resolve, reject);
+    attempt.dispatch(dispatcher);
+  });
+}
+
+/**
+ * Undici's dispatch handler for one attempt, and the queue between it and the consumer. The start
+ * promise settles once; afterwards every failure ends the body iteration instead.
+ */
+class UndiciAttempt implements Dispatcher.DispatchHandler {
+  readonly #request: UndiciAttemptRequest;
+  readonly #reuse: ConnectionReuseTracker;
+  #resolveHead: ((response: AttemptResponse) => void) | null;
+  #rejectHead: ((error: BgSessionError) => void) | null;
+  #controller: Dispatcher.DispatchController | null = null;
+  #requestStarted = false;
+  #responseStarted = false;
+  #reused: boolean | undefined;
+  readonly #chunks: Uint8Array[] = [];
+  #queuedBytes = 0;
+  /** Null while the body is open; `'ended'` once undici completed it; the failure otherwise. */
+  #end: 'ended' | BgSessionError | null = null;
+  #waiter: Waiter | null = null;
+  readonly #onAbort = (): void => {
+    const failure = new BgSessionError('ConnectionFailed', 'The attempt was aborted.', { bodyMayHaveBeenSent: this.#requestStarted });
+    // An abort is "stop now": bytes already queued are not delivered.
+    this.#chunks.length = 0;
+    this.#queuedBytes = 0;
+    this.#fail(failure);
+    this.#controller?.abort(failure);
+  };
+
+  constructor(request: UndiciAttemptRequest, reuse: ConnectionReuseTracker, resolve: (response: AttemptResponse) => void, reject: (error: BgSessionError) => void) {
+    this.#request = request;
+    this.#reuse = reuse;
+    this.#resolveHead = resolve;
+    this.#rejectHead = reject;
+  }
+
+  dispatch(dispatcher: Dispatcher): void {
+    const { signal } = this.#request;
+    if (signal.aborted) {
+      this.#onAbort();
+      return;
+    }
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+    const { origin, path, method, headers, body } = this.#request;
+    try {
+      // Undici takes any (async) iterable as a body; its types list only the concrete kinds.
+      dispatcher.dispatch({ origin, path, method, headers, body: body as NonNullable<Dispatcher.DispatchOptions['body']> | null }, this);
+    } catch (error) {
+      this.onResponseError(null, error);
+    }
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#end instanceof BgSessionError) {
+      // Aborted while undici was still connecting: it must not write the request now.
+      controller.abort(this.#end);
+      return;
+    }
+    this.#requestStarted = true;
+    this.#reuse.expect(this.#request.method, this.#request.path, (reused) => {
+      this.#reused = reused;
+    });
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.#controller = controller;
+    if (statusCode < 200 || this.#end !== null) return;
+    this.#responseStarted = true;
+    const head: ResponseHead = {
+      status: statusCode,
+      headers: responseHeaderMap(headers),
+      ...(this.#reused === undefined ? {} : { reusedConnection: this.#reused }),
+    };
+    const resolve = this.#resolveHead;
+    this.#resolveHead = null;
+    this.#rejectHead = null;
+    resolve?.({ head, body: { [Symbol.asyncIterator]: () => this.#iterate() } });
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#end !== null || chunk.byteLength === 0) return;
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const waiter = this.#waiter;
+    if (waiter !== null) {
+      this.#waiter = null;
+      waiter.resolve(bytes);
+      return;
+    }
+    this.#chunks.push(bytes);
+    this.#queuedBytes += bytes.byteLength;
+    if (this.#queuedBytes >= highWaterMark) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    if (this.#end !== null) return;
+    this.#end = 'ended';
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    if (waiter !== null && this.#chunks.length === 0) waiter.resolve(null);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, error: unknown): void {
+    this.#fail(
+      classifyUndiciError(error, {
+        aborted: this.#request.signal.aborted,
+        requestStarted: this.#requestStarted,
+        responseStarted: this.#responseStarted,
+      }),
+    );
+  }
+
+  /** Settles the attempt with `failure`: the start promise if the head has not come, else the body. */
+  #fail(failure: BgSessionError): void {
+    // Once undici completed the body, only an abort (which dropped the queue) still ends it.
+    if (this.#end !== null && !(this.#end === 'ended' && this.#request.signal.aborted)) return;
+    this.#request.signal.removeEventListener('abort', this.#onAbort);
+    const reject = this.#rejectHead;
+    this.#resolveHead = null;
+    this.#rejectHead = null;
+    if (reject !== null) {
+      this.#end = failure;
+      reject(failure);
+      return;
+    }
+    this.#end = failure;
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    waiter?.reject(failure);
+  }
+
+  async *#iterate(): AsyncGenerator<Uint8Array, void, undefined> {
+    let finished = false;
+    try {
+      for (;;) {
+        const chunk = await this.#take();
+        if (chunk === null) {
+          finished = true;
+          return;
+        }
+        yield chunk;
+      }
+    } catch (error) {
+      finished = true;
+      throw error;
+    } finally {
+      this.#request.signal.removeEventListener('abort', this.#onAbort);
+      if (!finished) this.#release();
+    }
+  }
+
+  #take(): Promise<Uint8Array | null> {
+    const chunk = this.#chunks.shift();
+    if (chunk !== undefined) {
+      this.#queuedBytes -= chunk.byteLength;
+      if (this.#queuedBytes < highWaterMark && this.#end === null) this.#controller?.resume();
+      return Promise.resolve(chunk);
+    }
+    if (this.#end === 'ended') return Promise.resolve(null);
+    if (this.#end !== null) return Promise.reject(this.#end);
+    this.#controller?.resume();
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  /** The consumer stopped early: drop the connection rather than read a body nobody wants. */
+  #release(): void {
+    if (this.#end !== null) return;
+    const released = new BgSessionError('ConnectionFailed', 'The response body was released before its end.', { bodyMayHaveBeenSent: true });
+    this.#end = released;
+    this.#chunks.length = 0;
+    this.#queuedBytes = 0;
+    this.#controller?.abort(released);
+  }
+}
