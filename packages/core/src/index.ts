@@ -131,3 +131,6 @@ export type {
 } from './shell/session-types.js';
 export { createFileByteStore } from './stores/file-byte-store.js';
 export type { FileByteStore, FileByteStoreOptions } from './stores/file-byte-store.js';
+export { createJournalStore } from './stores/journal-store.js';
+export type { JournalStore, JournalStoreOptions } from './stores/journal-store.js';
+export type { JournalCompactionOptions } from './stores/journal-compaction.js';

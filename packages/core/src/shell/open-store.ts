@@ -30,6 +30,9 @@ export interface LoadedStore {
  */
 export function loadStore(contents: StoreContents, configuration: SessionConfiguration): LoadedStore {
   const problems: StoreProblem[] = [...contents.problems];
+  // A store written by a newer version cannot be written safely by this one: refuse to open it.
+  const newer = problems.find((problem) => problem.code === 'UnsupportedStoreVersion');
+  if (newer !== undefined) throw new BgSessionError('UnsupportedStoreVersion', newer.message, { path: newer.path });
   const quarantined = new Set<string>();
   const collection = (name: 'tasks' | 'outbox' | 'resumeData') => contents.records.get(name) ?? new Map<string, unknown>();
 

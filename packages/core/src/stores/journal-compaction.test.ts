@@ -1,0 +1,129 @@
+import { expectRejection } from '@bgsession/testing';
+import { describe, expect, it } from 'vitest';
+import type { StoreBatch, StoreContents } from '../ports/store.js';
+import { createJournalTestDisk, type DiskCall, type JournalTestDisk } from './journal-disk.test-helpers.js';
+import { frameHeaderLength, readFrameHeader } from './journal-frame.js';
+import { createJournalStore, type JournalStore } from './journal-store.js';
+
+const directory = '/sessions/photos';
+const journal = `${directory}/journal`;
+const temporary = `${directory}/journal.tmp`;
+const compaction = { minimumBytes: 2048, growthFactor: 4 };
+
+function put(key: string, value: unknown): StoreBatch {
+  return { operations: [{ type: 'put', collection: 'tasks', key, value }], durability: 'strict' };
+}
+
+async function newDisk(): Promise<JournalTestDisk> {
+  const disk = createJournalTestDisk();
+  await disk.fs.mkdir('/sessions');
+  return disk;
+}
+
+const storeOn = (disk: JournalTestDisk): JournalStore => createJournalStore({ fs: disk.fs, directory, compaction });
+
+async function reopen(disk: JournalTestDisk): Promise<StoreContents> {
+  const store = storeOn(disk);
+  const contents = await store.open();
+  await store.close();
+  return contents;
+}
+
+function tasks(contents: StoreContents): Record<string, unknown> {
+  return Object.fromEntries(contents.records.get('tasks') ?? []);
+}
+
+/** Overwrites a few keys until the journal is well past the threshold; returns what is live. */
+async function churn(store: JournalStore, rounds: number): Promise<Record<string, unknown>> {
+  const live: Record<string, unknown> = {};
+  for (let i = 0; i < rounds; i += 1) {
+    const key = String(i % 5);
+    live[key] = { round: i, padding: 'x'.repeat(40) };
+    await store.commit({ header: { highestTaskIdentifier: i }, ...put(key, live[key]) });
+  }
+  await store.commit({ operations: [{ type: 'put', collection: 'outbox', key: '1', value: ['kept'] }, { type: 'delete', collection: 'tasks', key: '0' }], durability: 'strict' });
+  delete live['0'];
+  return live;
+}
+
+describe('journal compaction', () => {
+  it('rewrites the journal once it outgrows its live state, keeping the header and every record, across reopen', async () => {
+    const disk = await newDisk();
+    const store = storeOn(disk);
+    await store.open();
+    const live = await churn(store, 200);
+    await store.close();
+    expect(disk.calls.rename).toBeGreaterThan(0);
+    const size = (await disk.fs.lstat(journal))?.size ?? 0;
+    expect(size).toBeLessThan(4 * compaction.minimumBytes);
+    expect(await disk.fs.lstat(temporary)).toBeNull();
+    const contents = await reopen(disk);
+    expect(contents.header).toEqual({ highestTaskIdentifier: 199 });
+    expect(tasks(contents)).toEqual(live);
+    expect(Object.fromEntries(contents.records.get('outbox') ?? [])).toEqual({ '1': ['kept'] });
+    expect(contents.problems).toEqual([]);
+  });
+
+  it('a record lost to damage stays reported after compaction, until it is written again', async () => {
+    const disk = await newDisk();
+    const first = storeOn(disk);
+    await first.open();
+    await first.commit(put('lost', 'value'));
+    await first.commit(put('other', 'value'));
+    await first.close();
+    const bytes = await disk.readFile(journal);
+    const at = frameHeaderLength + (readFrameHeader(bytes, 0)?.manifestLength ?? 0) + 1;
+    bytes[at] = (bytes[at] as number) ^ 0x01;
+    await disk.writeFile(journal, bytes);
+
+    const second = storeOn(disk);
+    expect((await second.open()).problems).toEqual([expect.objectContaining({ path: 'tasks/lost' })]);
+    await churn(second, 200);
+    await second.close();
+    expect(disk.calls.rename).toBeGreaterThan(0);
+    const third = storeOn(disk);
+    expect((await third.open()).problems).toEqual([expect.objectContaining({ code: 'CorruptRecord', path: 'tasks/lost', key: 'lost' })]);
+    await third.commit(put('lost', 'rewritten'));
+    await third.close();
+    const contents = await reopen(disk);
+    expect(contents.problems).toEqual([]);
+    expect(tasks(contents)['lost']).toBe('rewritten');
+  });
+
+  const steps: ReadonlyArray<readonly [DiskCall, string]> = [
+    ['truncate', temporary],
+    ['write', temporary],
+    ['datasync', temporary],
+    ['rename', temporary],
+    ['fsyncDir', directory],
+  ];
+  for (const [call, path] of steps) {
+    it(`a failed ${call} during compaction fails the store, and the journal left behind holds every commit`, async () => {
+      const disk = await newDisk();
+      const store = storeOn(disk);
+      await store.open();
+      const live: Record<string, unknown> = {};
+      let armed = false;
+      let failed: unknown = null;
+      for (let i = 0; i < 200 && failed === null; i += 1) {
+        const key = String(i % 5);
+        // Armed late, so that the open's own calls are not the ones to fail.
+        if (!armed && i > 10) {
+          disk.failNext(call, { path });
+          armed = true;
+        }
+        failed = await store.commit(put(key, i)).then(
+          () => null,
+          (error: unknown) => error,
+        );
+        if (failed === null) live[key] = i;
+      }
+      expect(failed).toMatchObject({ code: 'StoreFailed', message: expect.stringContaining('could not compact') });
+      await expectRejection(store.commit(put('after', 1)), 'StoreFailed');
+      await store.close().catch(() => undefined);
+      const contents = await reopen(disk);
+      expect(tasks(contents)).toEqual(live);
+      expect(contents.problems).toEqual([]);
+    });
+  }
+});

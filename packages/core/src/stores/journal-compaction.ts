@@ -1,0 +1,114 @@
+import type { FileSystem } from '../ports/file-system.js';
+import { encodeJournalBatch, journalCollections, type EncodedJournalBatch, type JournalEntry } from './journal-batch.js';
+import { encodeFrame, frameHeaderLength } from './journal-frame.js';
+import type { JournalState } from './journal-state.js';
+
+/** When a journal is compacted. */
+export interface JournalCompactionOptions {
+  /** Never below this many bytes (1 MiB by default). */
+  readonly minimumBytes?: number;
+  /** Once the journal is this many times the size of its live state (4 by default). */
+  readonly growthFactor?: number;
+}
+
+/** Where a journal's files are. */
+export interface JournalPaths {
+  readonly directory: string;
+  readonly journal: string;
+  /** The snapshot being written; renamed over `journal` once durable. */
+  readonly temporary: string;
+}
+
+// A snapshot is cut into frames of about this size, so one damaged frame quarantines a few hundred
+// records, not all of them.
+const frameTextBudget = 256 * 1024;
+const frameEntryBudget = 4096;
+
+/**
+ * Whether a journal of `length` bytes over `state` is due for compaction.
+ *
+ * @example
+ * ```ts
+ * shouldCompact(8 << 20, state, {}); // true when the live state is under 2 MiB
+ * ```
+ */
+export function shouldCompact(length: number, state: JournalState, options: JournalCompactionOptions): boolean {
+  const minimum = options.minimumBytes ?? 1024 * 1024;
+  const factor = options.growthFactor ?? 4;
+  return length > minimum && length > factor * state.liveBytes;
+}
+
+/**
+ * The live state as a journal of its own: the header in the first frame, records in frames of at
+ * most 256 KiB, lost records last (so they stay reported). Every frame's `durableBefore` is the
+ * snapshot's whole length: the snapshot is synced before it becomes the journal, so any damage
+ * found in it later is corruption of durable data, reported, never cut as a torn tail.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeJournalSnapshot(state);
+ * ```
+ */
+export function encodeJournalSnapshot(state: JournalState): Uint8Array {
+  const bodies: EncodedJournalBatch[] = [];
+  let headerText = state.headerText ?? undefined;
+  let entries: JournalEntry[] = [];
+  let text = 0;
+  const flush = (): void => {
+    if (entries.length === 0 && headerText === undefined) return;
+    bodies.push(encodeJournalBatch({ headerText, entries }));
+    headerText = undefined;
+    entries = [];
+    text = 0;
+  };
+  const add = (entry: JournalEntry, size: number): void => {
+    if (text + size > frameTextBudget || entries.length >= frameEntryBudget) flush();
+    entries.push(entry);
+    text += size;
+  };
+  for (const collection of journalCollections) {
+    for (const [key, value] of state.records.get(collection) ?? []) add({ type: 'put', collection, key, text: value }, value.length + key.length);
+  }
+  for (const collection of journalCollections) {
+    for (const [key, message] of state.lost.get(collection) ?? []) add({ type: 'lost', collection, key, message }, message.length + key.length);
+  }
+  flush();
+  const total = bodies.reduce((sum, body) => sum + frameHeaderLength + body.manifest.length + body.values.length, 0);
+  const snapshot = new Uint8Array(total);
+  let offset = 0;
+  for (const body of bodies) {
+    const frame = encodeFrame(body.manifest, body.values, total);
+    snapshot.set(frame, offset);
+    offset += frame.length;
+  }
+  return snapshot;
+}
+
+/**
+ * Replaces the journal with `snapshot`: written to a temporary file, synced, renamed over the
+ * journal, and the directory synced. A crash at any step leaves either the old journal or the new
+ * one, each whole: the rename is atomic, and the new file is durable before it gets the name.
+ * The caller must have closed its handle on the old journal (Windows cannot rename over an open
+ * file) and opens the new one afterwards. `stillOwner` is asked before the rename: an owner that
+ * was fenced meanwhile must not replace what its successor now writes. Resolves false then.
+ *
+ * @example
+ * ```ts
+ * await replaceJournal(fs, paths, encodeJournalSnapshot(state), () => true);
+ * ```
+ */
+export async function replaceJournal(fs: FileSystem, paths: JournalPaths, snapshot: Uint8Array, stillOwner: () => boolean): Promise<boolean> {
+  const handle = await fs.open(paths.temporary, { mode: 'rw', create: true });
+  try {
+    // A temporary file left by an earlier crash may be longer than this snapshot.
+    await handle.truncate(0);
+    await handle.write(snapshot, 0);
+    await handle.datasync();
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  if (!stillOwner()) return false;
+  await fs.rename(paths.temporary, paths.journal);
+  await fs.fsyncDir(paths.directory);
+  return true;
+}
