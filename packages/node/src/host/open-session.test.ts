@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DurableEvent, SessionListener } from '@bgsession/core';
+import { openSession, type NodeSession, type OpenSessionOptions } from './open-session.js';
+import { generatedContent, startRangeServer, until, within, type RangeServer } from './range-server.test-helpers.js';
+
+const MiB = 1024 * 1024;
+const wait = 5000;
+
+/** A listener that records every durable event it acknowledges. */
+function recordingListener(): { listener: SessionListener; events: DurableEvent[] } {
+  const events: DurableEvent[] = [];
+  return {
+    events,
+    listener: {
+      downloadDidFinish: (event) => void events.push(event),
+      taskDidComplete: (event) => void events.push(event),
+    },
+  };
+}
+
+describe('openSession', () => {
+  let server: RangeServer;
+  let directory: string;
+  const opened: NodeSession[] = [];
+
+  beforeAll(async () => {
+    server = await startRangeServer(generatedContent(2 * MiB));
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'bgsession-open-'));
+    server.requests.length = 0;
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((session) => session.close()));
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  async function open(options: Partial<OpenSessionOptions> = {}): Promise<NodeSession> {
+    const session = await openSession({
+      identifier: 'com.example.test',
+      directory: join(directory, 'session'),
+      // Loopback downloads need no network: a sandbox without one must not make them wait.
+      connectivity: { online: true },
+      configuration: { retry: { base: 10, cap: 50 } },
+      ...options,
+    });
+    opened.push(session);
+    return session;
+  }
+
+  it('downloads to a path, delivers each event once, and redelivers nothing after a reopen', async () => {
+    const first = recordingListener();
+    const session = await open({ listener: first.listener });
+    const path = join(directory, 'file.bin');
+    const task = await session.download({ url: server.url, destination: { type: 'path', path, ifExists: 'fail' } });
+    const outcome = await within(task.outcome(), wait, 'the download to end');
+    expect(outcome.phase).toBe('succeeded');
+    expect(createHash('sha256').update(await readFile(path)).digest('hex')).toBe(server.sha256);
+    // Acknowledged and forgotten: the acknowledgements are committed.
+    await until(() => session.tasks().length === 0, wait, 'the acknowledgements');
+    expect(first.events.map((event) => event.type)).toEqual(['downloadDidFinish', 'taskDidComplete']);
+    expect(first.events[0]).toMatchObject({ type: 'downloadDidFinish', location: path });
+    await session.close();
+
+    const second = recordingListener();
+    const reopened = await open({ listener: second.listener });
+    const next = await reopened.download({ url: server.url, destination: { type: 'path', path: join(directory, 'again.bin'), ifExists: 'fail' } });
+    expect(next.taskIdentifier).toBeGreaterThan(task.taskIdentifier);
+    await within(next.outcome(), wait, 'the second download to end');
+    await until(() => reopened.tasks().length === 0, wait, 'the second acknowledgements');
+    expect(second.events.map((event) => [event.type, event.type === 'sessionDidBecomeInvalid' ? null : event.task.taskIdentifier])).toEqual([
+      ['downloadDidFinish', next.taskIdentifier],
+      ['taskDidComplete', next.taskIdentifier],
+    ]);
+  });
+
+  it('refuses a second open of a directory in use with SessionInUse, and opens again once it is closed', async () => {
+    const session = await open();
+    await expect(open()).rejects.toMatchObject({ code: 'SessionInUse' });
+    await session.close();
+    const again = await open();
+    expect(again.identifier).toBe('com.example.test');
+  });
+
+  it('resumes a body cut after 1 MiB with Range and If-Range, fetching no byte twice', async () => {
+    const { listener, events } = recordingListener();
+    const session = await open({ listener });
+    const sentBefore = server.bytesSent();
+    server.cutNextAfter(1 * MiB);
+    const path = join(directory, 'resumed.bin');
+    const task = await session.download({ url: server.url, destination: { type: 'path', path, ifExists: 'fail' } });
+    const outcome = await within(task.outcome(), wait, 'the resumed download to end');
+    expect(outcome.phase).toBe('succeeded');
+    expect(createHash('sha256').update(await readFile(path)).digest('hex')).toBe(server.sha256);
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1]).toMatchObject({ range: `bytes=${MiB}-`, 'if-range': expect.stringMatching(/^"[0-9a-f]+"$/) });
+    expect(server.bytesSent() - sentBefore).toBe(2 * MiB);
+    await until(() => events.length === 2, wait, 'the events');
+  });
+
+  it.runIf(process.platform === 'linux')('opens under $XDG_DATA_HOME/bgsession/sessions/<identifier> by default', async () => {
+    const saved = process.env['XDG_DATA_HOME'];
+    process.env['XDG_DATA_HOME'] = directory;
+    try {
+      const session = await openSession({ identifier: 'Photos/Backup', connectivity: { online: true } });
+      opened.push(session);
+      expect(session.directory).toMatch(new RegExp(`^${directory}/bgsession/sessions/photos_backup-[0-9a-f]{8}$`));
+      expect((await stat(join(session.directory, 'store', 'journal'))).isFile()).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env['XDG_DATA_HOME'];
+      else process.env['XDG_DATA_HOME'] = saved;
+    }
+  });
+
+  it('rejects bad options with InvalidConfiguration naming the field, leaving nothing open', async () => {
+    await expect(openSession({ identifier: '' })).rejects.toMatchObject({ code: 'InvalidConfiguration', field: 'identifier' });
+    await expect(openSession({ identifier: 'a', directory: join(directory, 'x'), listner: {} } as unknown as OpenSessionOptions)).rejects.toMatchObject({
+      code: 'InvalidConfiguration',
+      field: 'listner',
+    });
+    await expect(open({ configuration: { identifier: 'other' } as unknown as NonNullable<OpenSessionOptions['configuration']> })).rejects.toMatchObject({
+      code: 'InvalidConfiguration',
+      field: 'configuration.identifier',
+    });
+    await expect(open({ configuration: { maxConnectionsPerHost: 0 } })).rejects.toMatchObject({ code: 'InvalidConfiguration', field: 'maxConnectionsPerHost' });
+    // The failed opens released the lock.
+    await open();
+  });
+});

@@ -1,0 +1,124 @@
+import {
+  createFileByteStore,
+  createJournalStore,
+  createSession,
+  type HostOptions,
+  type Session,
+  type SessionConfigurationInput,
+} from '@bgsession/core';
+import { createNodeFileSystem } from '../file-system/node-file-system.js';
+import { createNodeClock } from '../platform/node-clock.js';
+import { createNodeConnectivity, type NodeConnectivity, type NodeConnectivityOptions } from '../platform/node-connectivity.js';
+import { createNodeHasher } from '../platform/node-hasher.js';
+import { createNodeRandom } from '../platform/node-random.js';
+import { createUndiciTransport, type UndiciTransport, type UndiciTransportOptions } from '../transport/undici-transport.js';
+import { checkOpenSessionOptions } from './open-session-options.js';
+
+/** What {@link openSession} takes: the identifier, host options (never persisted) and the configuration (persisted). */
+export interface OpenSessionOptions {
+  /** The session's identifier; the same one re-attaches to its tasks after a restart. */
+  readonly identifier: string;
+  /**
+   * The session's directory (created when missing; a relative path is resolved against the working
+   * directory). Default: `<user data directory>/bgsession/sessions/<identifier, sanitised>`.
+   */
+  readonly directory?: string;
+  readonly listener?: HostOptions['listener'];
+  readonly durability?: HostOptions['durability'];
+  readonly credentials?: HostOptions['credentials'];
+  /** The session configuration without its identifier: persisted, replaces the stored one. */
+  readonly configuration?: Omit<SessionConfigurationInput, 'identifier'>;
+  /** How the undici transport connects; `connectionsPerOrigin` is raised to at least `maxConnectionsPerHost`. */
+  readonly transport?: UndiciTransportOptions;
+  /** How the network is watched; the app changes it later through `session.connectivity`. */
+  readonly connectivity?: NodeConnectivityOptions;
+  /**
+   * Whether the session's timers (backoffs, due times) keep the process alive (default true). A
+   * CLI that should exit while tasks wait for later sets false; it must still call `close()`.
+   */
+  readonly keepAlive?: boolean;
+}
+
+/** A session on Node, with what the Node host adds. */
+export interface NodeSession extends Session {
+  /** The session's directory: the journal is in `store/`, the bytes in `bytes/`. */
+  readonly directory: string;
+  /** Tells the session the network is metered or low-data (`setExpensive`, `setConstrained`), or forces it online. */
+  readonly connectivity: NodeConnectivity;
+  /** Stops the session (tasks continue at the next open), then closes the transport, the byte store and the network watch. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a background transfer session on Node: a journal store in `<directory>/store` on node:fs,
+ * a file byte store in `<directory>/bytes`, an undici transport, the Node clock, randomness,
+ * connectivity and SHA-256 hasher. Opening is exclusive: a second open of the same directory while
+ * the first is alive rejects with `SessionInUse` (a process that died leaves no lock behind).
+ * Bad options reject with `InvalidConfiguration` naming the field.
+ *
+ * @example
+ * ```ts
+ * import { openSession } from '@bgsession/node';
+ *
+ * const session = await openSession({
+ *   identifier: 'com.example.backup',
+ *   listener: {
+ *     downloadDidFinish: (event) => console.log('saved to', event.location),
+ *     taskDidComplete: (event) => console.log(event.task.taskIdentifier, event.error?.code ?? 'ok'),
+ *   },
+ *   configuration: { maxConnectionsPerHost: 4, allowsExpensiveNetwork: false },
+ * });
+ * await session.download({ url: 'https://example.com/big.iso', destination: { type: 'path', path: '/tmp/big.iso', ifExists: 'replace' } });
+ * session.connectivity.setExpensive(true); // on a hotspot now: the download waits
+ * await session.close();
+ * ```
+ */
+export async function openSession(options: OpenSessionOptions): Promise<NodeSession> {
+  const checked = checkOpenSessionOptions(options);
+  const fs = createNodeFileSystem();
+  await fs.mkdir(checked.directory);
+  const clock = createNodeClock({ unref: !(options.keepAlive ?? true) });
+  const connectivity = createNodeConnectivity(options.connectivity);
+  const byteStore = createFileByteStore({ fs, directory: fs.join(checked.directory, 'bytes') });
+  let transport: UndiciTransport;
+  try {
+    transport = createUndiciTransport({ ...options.transport, connectionsPerOrigin: checked.connectionsPerOrigin });
+  } catch (error) {
+    connectivity.close();
+    throw error;
+  }
+  const closePorts = async (): Promise<void> => {
+    connectivity.close();
+    await Promise.all([byteStore.close().catch(() => undefined), transport.close().catch(() => undefined)]);
+  };
+  let session: Session;
+  try {
+    session = await createSession({
+      ports: {
+        store: createJournalStore({ fs, directory: fs.join(checked.directory, 'store'), clock }),
+        byteStore,
+        transport,
+        clock,
+        random: createNodeRandom(),
+        connectivity,
+        hasher: createNodeHasher(),
+      },
+      configuration: { ...options.configuration, identifier: options.identifier },
+      hostOptions: checked.hostOptions,
+    });
+  } catch (error) {
+    await closePorts();
+    throw error;
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    ...session,
+    directory: checked.directory,
+    connectivity,
+    close: () =>
+      (closing ??= (async () => {
+        await session.close();
+        await closePorts();
+      })()),
+  };
+}
