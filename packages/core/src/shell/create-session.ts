@@ -178,6 +178,9 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
       // session can be reopened (semantics section 4), and only the first close does.
       if (closed) return;
       closed = true;
+      // An acknowledgement being committed finishes first: a handler that returned just before
+      // close() is not delivered again at the next open.
+      await delivery.flush();
       runtime.stop();
       unsubscribe();
       channel?.close();

@@ -63,6 +63,11 @@ export class OutboxDelivery {
     if (this.current !== null && this.listener === undefined) this.current = null;
   }
 
+  /** Resolves when the acknowledgements already asked for are committed (a graceful close waits). */
+  async flush(): Promise<void> {
+    await this.ackChain;
+  }
+
   stop(): void {
     this.stopped = true;
     this.channel?.close();
