@@ -1,3 +1,5 @@
+import { truncateUtf8 } from '../codecs/truncate-utf8.js';
+
 /** The name used when nothing better survives sanitising. */
 export const fallbackFileName = 'download';
 
@@ -83,7 +85,7 @@ function sanitizeOrNull(name: string): string | null {
   if (result === '') return null;
   const stem = result.split('.')[0] ?? '';
   if (windowsReserved.test(stem.trimEnd())) result = `_${result}`;
-  result = trimDotsAndSpaces(truncateUtf8(result, maxNameBytes));
+  result = trimDotsAndSpaces(truncateKeepingExtension(result, maxNameBytes));
   return result === '' ? null : result;
 }
 
@@ -91,22 +93,15 @@ function trimDotsAndSpaces(name: string): string {
   return name.replace(/^[\s.]+|[\s.]+$/g, '');
 }
 
-function truncateUtf8(name: string, limit: number): string {
+function truncateKeepingExtension(name: string, limit: number): string {
   if (utf8Length(name) <= limit) return name;
   const dot = name.lastIndexOf('.');
   const extension = dot > 0 ? name.slice(dot) : '';
   const keepExtension = extension !== '' && utf8Length(extension) <= maxExtensionBytes;
   const stem = keepExtension ? name.slice(0, dot) : name;
   const suffix = keepExtension ? extension : '';
-  let budget = limit - utf8Length(suffix);
-  let cut = '';
-  // Iterating a string yields whole code points, so a surrogate pair is never split.
-  for (const character of stem) {
-    const size = utf8Length(character);
-    if (size > budget) break;
-    budget -= size;
-    cut += character;
-  }
+  const budget = limit - utf8Length(suffix);
+  const cut = truncateUtf8(stem, budget);
   return cut + suffix;
 }
 

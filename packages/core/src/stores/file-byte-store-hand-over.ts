@@ -1,3 +1,4 @@
+import { truncateUtf8 } from '../codecs/truncate-utf8.js';
 import { BgSessionError } from '../errors/bg-session-error.js';
 import type { IfExists } from '../model/task-types.js';
 import type { HandOverRequest, HandOverResult } from '../ports/byte-store.js';
@@ -135,15 +136,8 @@ function numberedFileName(name: string, n: number): string {
   if (utf8Length(` (${n})${extension}`) >= maxNameBytes) extension = '';
   const stem = name.slice(0, name.length - extension.length);
   const tail = ` (${n})${extension}`;
-  let budget = maxNameBytes - utf8Length(tail);
-  let cut = '';
-  // Iterating a string yields whole code points, so a surrogate pair is never split.
-  for (const character of stem) {
-    const size = utf8Length(character);
-    if (size > budget) break;
-    budget -= size;
-    cut += character;
-  }
+  const budget = maxNameBytes - utf8Length(tail);
+  const cut = truncateUtf8(stem, budget);
   return cut + tail;
 }
 
