@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const bin = fileURLToPath(new URL('../bin.mjs', import.meta.url));
+// Run exactly as `pnpm start` runs it: the workspace's one TypeScript runner on the example's main.
+const runner = fileURLToPath(new URL('../../../scripts/with-tsx.mjs', import.meta.url));
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 describe('the demo', () => {
   it('tells the whole story and exits 0: resume with Range, redelivery of the same eventId, every claim held', () => {
     // From another directory, as `pnpm demo` runs it from the root; bounded so a stuck story fails.
-    const run = spawnSync(process.execPath, [bin], { cwd: fileURLToPath(new URL('../../..', import.meta.url)), encoding: 'utf8', timeout: 20_000 });
+    const run = spawnSync(process.execPath, [runner, main], { cwd: fileURLToPath(new URL('../../..', import.meta.url)), encoding: 'utf8', timeout: 20_000 });
     const output = run.stdout;
     expect(run.status, `${output}\n${run.stderr}`).toBe(0);
 

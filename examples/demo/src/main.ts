@@ -1,4 +1,4 @@
-// The README's demo: `pnpm demo` from the repository root (bin.mjs runs this file with tsx).
+// The README's demo: `pnpm demo` from the repository root (scripts/with-tsx.mjs runs this file with tsx).
 import { formatBytes } from './format-bytes.js';
 import { runStory, storySettings } from './run-story.js';
 import { storyClaims } from './story-claims.js';

@@ -16,7 +16,7 @@ const childPath = fileURLToPath(new URL('./child.ts', import.meta.url));
 
 /**
  * Starts child.ts with this process's own Node flags (the tsx loader and the `@bgsession/source`
- * condition bin.mjs gave it), echoing each stdout line with `label` and handing it to `onLine`.
+ * condition scripts/with-tsx.mjs gave it), echoing each stdout line with `label` and handing it to `onLine`.
  * A child still running after `timeoutMs` is killed, so the example cannot hang.
  *
  * @example
@@ -38,7 +38,7 @@ export function launchChild(args: readonly string[], label: string, onLine: (lin
       .on('close', done);
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  // Told to stop (bin.mjs forwards SIGINT and SIGTERM), the example must not leave a child running.
+  // Told to stop (scripts/with-tsx.mjs forwards SIGINT and SIGTERM), the example must not leave a child running.
   const stop = (signal: NodeJS.Signals): void => {
     child.kill('SIGKILL');
     process.exit(signal === 'SIGINT' ? 130 : 143);

@@ -1,5 +1,5 @@
 // Issue 3's demo on the real Node host: `pnpm --filter @bgsession/example-node-download start`
-// (bin.mjs runs this file with tsx). NODE_DOWNLOAD_MIB sets the file's size (default 256).
+// (scripts/with-tsx.mjs runs this file with tsx). NODE_DOWNLOAD_MIB sets the file's size (default 256).
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const bin = fileURLToPath(new URL('../bin.mjs', import.meta.url));
+// Run exactly as `pnpm start` runs it: the workspace's one TypeScript runner on the example's main.
+const runner = fileURLToPath(new URL('../../../scripts/with-tsx.mjs', import.meta.url));
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 describe('the node-download example', () => {
   it('kills the download part-way, resumes it with Range from the kept bytes, verifies it and acknowledges its events once', () => {
     // 32 MiB keeps the run short; the server's throttle scales with the size, so the story is the same.
-    const run = spawnSync(process.execPath, [bin], {
+    const run = spawnSync(process.execPath, [runner, main], {
       cwd: fileURLToPath(new URL('../../..', import.meta.url)),
       env: { ...process.env, NODE_DOWNLOAD_MIB: '32' },
       encoding: 'utf8',
