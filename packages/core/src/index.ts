@@ -28,6 +28,7 @@ export type {
   TaskState,
   WaitReason,
 } from './model/task-types.js';
+export { restartReasons, taskKinds, taskPhases, waitReasons } from './model/task-types.js';
 
 // Errors.
 export type { BgSessionErrorFields } from './errors/bg-session-error.js';

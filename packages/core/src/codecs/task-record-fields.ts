@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { restartReasons, taskKinds, taskPhases, waitReasons } from '../model/task-types.js';
 import { attemptAccountCodec } from './attempt-account-codec.js';
 import { bodySourceCodec } from './body-source-codec.js';
 import { checkpointCodec } from './checkpoint-codec.js';
@@ -13,35 +14,10 @@ import { instant, lowerCaseHeaderName, nonEmptyString, nonNegativeSafeInteger, t
 import { taskOptionsCodec } from './task-options-codec.js';
 import { taskProgressCodec } from './task-progress-codec.js';
 
-const taskKind = oneOf(['download', 'upload', 'data']);
-
-const taskPhase = oneOf([
-  'created',
-  'suspended',
-  'scheduled',
-  'connecting',
-  'transferring',
-  'backingOff',
-  'canceling',
-  'handingOver',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'timedOut',
-]);
-
-const waitReason = oneOf(['earliestBegin', 'slot', 'connectivity', 'constraints', 'storage', 'credentials', 'delegated']);
-
-const restartReason = oneOf([
-  'ServerIgnoredRange',
-  'RangeMismatch',
-  'ValidatorChanged',
-  'WeakValidator',
-  'EncodedResponse',
-  'RangeNotSatisfiable',
-  'NotResumable',
-  'IntegrityRestart',
-]);
+const taskKind = oneOf(taskKinds);
+const taskPhase = oneOf(taskPhases);
+const waitReason = oneOf(waitReasons);
+const restartReason = oneOf(restartReasons);
 
 /**
  * A task record at schema version 1 (`TaskRecord`), without its version: the machine's state

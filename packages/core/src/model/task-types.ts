@@ -1,47 +1,54 @@
 import type { HttpRequest, Validator } from './http.js';
 import type { PersistedError } from './persisted-error.js';
 
+/** Every task kind, in one list the types, codecs and arbitraries share. */
+export const taskKinds = ['download', 'upload', 'data'] as const;
+
 /** Download (body to a file), upload (body from a file) or data (bodies kept in the store). */
-export type TaskKind = 'download' | 'upload' | 'data';
+export type TaskKind = (typeof taskKinds)[number];
+
+/** Every phase, in one list the types, codecs and arbitraries share. */
+export const taskPhases = [
+  'created',
+  'suspended',
+  'scheduled',
+  'connecting',
+  'transferring',
+  'backingOff',
+  'canceling',
+  'handingOver',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timedOut',
+] as const;
 
 /** The machine's state value: what the task is doing now (semantics section 2). */
-export type TaskPhase =
-  | 'created'
-  | 'suspended'
-  | 'scheduled'
-  | 'connecting'
-  | 'transferring'
-  | 'backingOff'
-  | 'canceling'
-  | 'handingOver'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'timedOut';
+export type TaskPhase = (typeof taskPhases)[number];
 
 /** Apple's four public states. */
 export type TaskState = 'suspended' | 'running' | 'canceling' | 'completed';
 
+/** Every wait reason, in one list the types, codecs and arbitraries share. */
+export const waitReasons = ['earliestBegin', 'slot', 'connectivity', 'constraints', 'storage', 'credentials', 'delegated'] as const;
+
 /** Why a `scheduled` task is waiting. */
-export type WaitReason =
-  | 'earliestBegin'
-  | 'slot'
-  | 'connectivity'
-  | 'constraints'
-  | 'storage'
-  | 'credentials'
-  | 'delegated';
+export type WaitReason = (typeof waitReasons)[number];
+
+/** Every restart reason, in one list the types, codecs and arbitraries share. */
+export const restartReasons = [
+  'ServerIgnoredRange',
+  'RangeMismatch',
+  'ValidatorChanged',
+  'WeakValidator',
+  'EncodedResponse',
+  'RangeNotSatisfiable',
+  'NotResumable',
+  'IntegrityRestart',
+] as const;
 
 /** Why a download restarted from byte 0 (not an error). */
-export type RestartReason =
-  | 'ServerIgnoredRange'
-  | 'RangeMismatch'
-  | 'ValidatorChanged'
-  | 'WeakValidator'
-  | 'EncodedResponse'
-  | 'RangeNotSatisfiable'
-  | 'NotResumable'
-  | 'IntegrityRestart';
+export type RestartReason = (typeof restartReasons)[number];
 
 /** What to do when the destination already holds a file. */
 export type IfExists = 'fail' | 'replace' | 'rename';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { plainRecord } from './plain-record.js';
-import type { RestartReason, TaskKind, TaskPhase, TaskRecord, WaitReason } from '@bgsession/core';
+import { restartReasons, taskKinds, taskPhases, waitReasons, type TaskKind, type TaskPhase, type TaskRecord } from '@bgsession/core';
 import { checkpointArbitrary } from './checkpoint-arbitrary.js';
 import { httpRequestArbitrary } from './http-request-arbitrary.js';
 import { persistedErrorArbitrary } from './persisted-error-arbitrary.js';
@@ -14,40 +14,6 @@ import {
 } from './task-parts-arbitrary.js';
 import { taskOptionsArbitrary } from './task-options-arbitrary.js';
 
-const allKinds: readonly TaskKind[] = ['download', 'upload', 'data'];
-const allPhases: readonly TaskPhase[] = [
-  'created',
-  'suspended',
-  'scheduled',
-  'connecting',
-  'transferring',
-  'backingOff',
-  'canceling',
-  'handingOver',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'timedOut',
-];
-const waitReasons: readonly WaitReason[] = [
-  'earliestBegin',
-  'slot',
-  'connectivity',
-  'constraints',
-  'storage',
-  'credentials',
-  'delegated',
-];
-const restartReasons: readonly RestartReason[] = [
-  'ServerIgnoredRange',
-  'RangeMismatch',
-  'ValidatorChanged',
-  'WeakValidator',
-  'EncodedResponse',
-  'RangeNotSatisfiable',
-  'NotResumable',
-  'IntegrityRestart',
-];
 const terminal: ReadonlySet<TaskPhase> = new Set(['succeeded', 'failed', 'cancelled', 'timedOut']);
 
 /** Which records `taskRecordArbitrary` makes. */
@@ -70,8 +36,8 @@ export interface TaskRecordArbitraryOptions {
  * ```
  */
 export function taskRecordArbitrary(options: TaskRecordArbitraryOptions = {}): fc.Arbitrary<TaskRecord> {
-  const kinds = options.kinds ?? allKinds;
-  const phases = options.phases ?? allPhases;
+  const kinds = options.kinds ?? taskKinds;
+  const phases = options.phases ?? taskPhases;
   return plainRecord({
       kind: fc.constantFrom(...kinds),
       phase: fc.constantFrom(...phases),
