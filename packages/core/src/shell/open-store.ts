@@ -14,7 +14,6 @@ import type { StoreContents, StoreProblem } from '../ports/store.js';
 /** What the store held, decoded; what did not decode is reported, never thrown (invariant #17). */
 export interface LoadedStore {
   readonly header: StoreHeader;
-  readonly headerChanged: boolean;
   readonly tasks: TaskRecord[];
   readonly outbox: OutboxEntry[];
   readonly resumeReferences: ResumeDataReference[];
@@ -81,7 +80,6 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
   }
 
   let header: StoreHeader;
-  let headerChanged = true;
   if (contents.header === null || contents.header === undefined) {
     header = { identifier: configuration.identifier, configuration, highestTaskIdentifier: highestId, highestSequence, lifecycle: 'active' };
   } else {
@@ -106,8 +104,7 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
         highestTaskIdentifier: Math.max(stored.highestTaskIdentifier, highestId),
         highestSequence: Math.max(stored.highestSequence, highestSequence),
       };
-      headerChanged = true;
     }
   }
-  return { header, headerChanged, tasks, outbox, resumeReferences, problems, quarantined };
+  return { header, tasks, outbox, resumeReferences, problems, quarantined };
 }

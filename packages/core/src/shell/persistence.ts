@@ -1,12 +1,8 @@
-import { encodeOutboxEntry } from '../codecs/outbox-entry-codec.js';
-import { encodeResumeDataReference } from '../codecs/resume-data-codec.js';
 import { encodeStoreHeader } from '../codecs/store-header-codec.js';
 import { encodeTaskRecord } from '../codecs/task-record-codec.js';
 import { stripSensitiveHeaders } from '../policy/sensitive-headers.js';
 import type { SessionConfiguration } from '../model/configuration.js';
 import type { HttpRequest } from '../model/http.js';
-import type { OutboxEntry } from '../model/outbox.js';
-import type { ResumeDataReference } from '../model/resume-data.js';
 import type { StoreHeader } from '../model/store-header.js';
 import type { TaskRecord } from '../model/task-types.js';
 
@@ -36,7 +32,3 @@ export function encodeHeaderRecord(header: StoreHeader): unknown {
   const additionalHeaders = stripSensitiveHeaders(configuration.additionalHeaders, configuration.sensitiveHeaders);
   return encodeStoreHeader({ ...header, configuration: { ...configuration, additionalHeaders } });
 }
-/** An outbox entry as stored. */
-export const encodeOutboxRecord = (entry: OutboxEntry): unknown => encodeOutboxEntry(entry);
-/** A resume-data reference as stored. */
-export const encodeResumeReference = (reference: ResumeDataReference): unknown => encodeResumeDataReference(reference);

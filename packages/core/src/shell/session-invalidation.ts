@@ -1,7 +1,7 @@
 import { isTerminalPhase } from '../machines/public-state.js';
 import type { OutboxEntry } from '../model/outbox.js';
 import { checkSignal, waitFor } from './abort-signal.js';
-import { encodeOutboxRecord } from './persistence.js';
+import { encodeOutboxEntry } from '../codecs/outbox-entry-codec.js';
 import type { SessionRuntime } from './session-runtime.js';
 import type { Task } from './session-types.js';
 
@@ -92,7 +92,7 @@ export class SessionInvalidation {
       committedAt: runtime.ports.clock.now(),
       payload: { type: 'sessionDidBecomeInvalid', error: null },
     };
-    await runtime.commit([{ type: 'put', collection: 'outbox', key: String(entry.sequence), value: encodeOutboxRecord(entry) }], 'strict', true);
+    await runtime.commit([{ type: 'put', collection: 'outbox', key: String(entry.sequence), value: encodeOutboxEntry(entry) }], 'strict', true);
     this.deliver([entry]);
   }
 }

@@ -4,7 +4,9 @@ import type { OutboxEntry } from '../model/outbox.js';
 import type { ResumeDataReference } from '../model/resume-data.js';
 import type { StoreHeader } from '../model/store-header.js';
 import type { StoreOperation } from '../ports/store.js';
-import { encodeOutboxRecord, encodeResumeReference, encodeTask } from './persistence.js';
+import { encodeOutboxEntry } from '../codecs/outbox-entry-codec.js';
+import { encodeResumeDataReference } from '../codecs/resume-data-codec.js';
+import { encodeTask } from './persistence.js';
 
 /** One step's commit: the record with what must be atomic with it. */
 export interface StepBatch {
@@ -36,13 +38,13 @@ export function stepBatch(result: TaskStepResult, header: StoreHeader, configura
         next = { ...next, highestSequence: next.highestSequence + 1 };
         const entry: OutboxEntry = { eventId: eventId(), sequence: next.highestSequence, committedAt: now, payload };
         entries.push(entry);
-        operations.push({ type: 'put', collection: 'outbox', key: String(entry.sequence), value: encodeOutboxRecord(entry) });
+        operations.push({ type: 'put', collection: 'outbox', key: String(entry.sequence), value: encodeOutboxEntry(entry) });
       }
       ends = true;
     } else if (effect.type === 'produceResumeData' && record.partKey !== null && record.checkpoint !== null) {
       const reference: ResumeDataReference = { partKey: record.partKey, expiresAt: now + configuration.resumeDataLifetime, bytesKept: record.checkpoint.offset };
       references.push(reference);
-      operations.push({ type: 'put', collection: 'resumeData', key: record.partKey, value: encodeResumeReference(reference) });
+      operations.push({ type: 'put', collection: 'resumeData', key: record.partKey, value: encodeResumeDataReference(reference) });
     }
   }
   return { operations, entries, references, header: next, ends };
