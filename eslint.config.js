@@ -36,8 +36,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/core/src/**/*.ts'],
-    ignores: ['packages/core/src/**/*.test.ts'],
+    // The simulator too: a world on a virtual clock must never read the real one.
+    files: ['packages/core/src/**/*.ts', 'packages/simulator/src/**/*.ts'],
+    ignores: ['packages/core/src/**/*.test.ts', 'packages/simulator/src/**/*.test.ts'],
     rules: coreBans,
   },
   {

@@ -43,6 +43,7 @@ export type { CancelTimer, Clock } from './ports/clock.js';
 export type { Connectivity, NetworkState } from './ports/connectivity.js';
 export type { FileHandle, FileLock, FileStat, FileSystem, OpenOptions } from './ports/file-system.js';
 export type { HashState, Hasher } from './ports/hasher.js';
+export { crashPoints, type CrashPoint, type Probe } from './ports/probe.js';
 export type { Random } from './ports/random.js';
 export type {
   Store,

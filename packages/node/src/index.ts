@@ -13,3 +13,5 @@ export { openSession } from './host/open-session.js';
 export type { NodeSession, OpenSessionOptions } from './host/open-session.js';
 export { defaultSessionDirectory, sessionDirectoryName, userDataDirectory } from './host/session-directory.js';
 export type { DataDirectoryEnvironment } from './host/session-directory.js';
+export { crashAtVariable, createSigkillProbe, sigkillProbeFromEnvironment } from './host/sigkill-probe.js';
+export type { SigkillProbe, SigkillProbeOptions } from './host/sigkill-probe.js';

@@ -97,6 +97,7 @@ export class OutboxDelivery {
 
   /** Acknowledges an entry: one durable removal. Twice, or an unknown id, is a no-op that says so. */
   acknowledge(eventId: string): Promise<AckResult> {
+    this.runtime.ports.probe?.pass('handler-returned');
     const run = this.ackChain.then(() => this.commitAck(eventId));
     this.ackChain = run.catch(() => undefined);
     return run;
@@ -157,6 +158,7 @@ export class OutboxDelivery {
       return this.retryLater();
     }
     if (this.stopped || this.runtime.stopped) return;
+    this.runtime.ports.probe?.pass('event-delivery');
     if (this.listener === undefined) {
       this.channel?.push({ ...event, ack: () => this.acknowledge(entry.eventId) }, true);
       return;

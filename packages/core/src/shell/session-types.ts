@@ -9,6 +9,7 @@ import type { Hasher } from '../ports/hasher.js';
 import type { Random } from '../ports/random.js';
 import type { Store, StoreProblem } from '../ports/store.js';
 import type { Transport } from '../ports/transport.js';
+import type { Probe } from '../ports/probe.js';
 
 /** The adapters a session runs on. Every session gets its own instances. */
 export interface SessionPorts {
@@ -20,6 +21,8 @@ export interface SessionPorts {
   readonly connectivity: Connectivity;
   /** Needed for `integrity` and to record a hand-over's hash; without it, `integrity` is refused. */
   readonly hasher?: Hasher;
+  /** Told at the runtime's crash points (`event-delivery`, `handler-returned`); for crash tests. */
+  readonly probe?: Probe;
 }
 
 /** Options of this host only: given at each open, never persisted. */

@@ -1,5 +1,6 @@
 import { BgSessionError } from '../errors/bg-session-error.js';
 import type { FileSystem } from '../ports/file-system.js';
+import type { Probe } from '../ports/probe.js';
 
 /**
  * What a file byte store key may be: lower-case letters, digits, `.`, `_` and `-`, starting with a
@@ -41,6 +42,8 @@ export function isFileByteStoreKey(key: unknown): key is string {
 /** Where a file byte store keeps its files, and path arithmetic in the file system's syntax. */
 export interface FileByteStoreLayout {
   readonly fs: FileSystem;
+  /** Told before each data write and each completion rename (crash tests). */
+  readonly probe: Probe | undefined;
   /** The store's own directory. */
   readonly directory: string;
   /** Partial bytes: `<directory>/parts/<key>`. */
@@ -71,7 +74,7 @@ export interface FileByteStoreLayout {
  * layout.parentOf('/downloads/a.txt'); // '/downloads'
  * ```
  */
-export function fileByteStoreLayout(fs: FileSystem, directory: string): FileByteStoreLayout {
+export function fileByteStoreLayout(fs: FileSystem, directory: string, probe?: Probe): FileByteStoreLayout {
   const joined = fs.join('a', 'b');
   const separator = joined.slice(1, -1) || '/';
   const separators = separator === '\\' ? ['\\', '/'] : [separator];
@@ -109,6 +112,7 @@ export function fileByteStoreLayout(fs: FileSystem, directory: string): FileByte
   const handovers = fs.join(directory, 'handovers');
   return {
     fs,
+    probe,
     directory,
     parts,
     finished,

@@ -53,6 +53,7 @@ export async function moveIntoPlace(request: MoveRequest): Promise<'moved' | 'ex
     throw new BgSessionError('DestinationExists', `A directory is at ${to}; it cannot be replaced by a file.`, { path: to });
   }
   await request.record(request.fromStat.identity);
+  layout.probe?.pass('completion-rename');
   let step: 'linked' | 'renamed' | 'exists';
   try {
     step = exclusive ? await linkOrRename(request, from) : await renamed(request, from);

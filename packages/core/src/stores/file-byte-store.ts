@@ -10,6 +10,7 @@ import {
   type FileByteStoreLayout,
 } from './file-byte-store-layout.js';
 import { readHandOverMarker, removeHandOverMarker } from './file-byte-store-marker.js';
+import type { Probe } from '../ports/probe.js';
 
 /** Options of {@link createFileByteStore}. */
 export interface FileByteStoreOptions {
@@ -22,6 +23,8 @@ export interface FileByteStoreOptions {
   readonly directory: string;
   /** The size of the chunks `read` yields; 64 KiB by default. */
   readonly readChunkSize?: number;
+  /** Told at the byte store's crash points (`data-write`, `completion-rename`); for crash tests. */
+  readonly probe?: Probe;
 }
 
 /** A {@link ByteStore} over a {@link FileSystem}. */
@@ -63,7 +66,7 @@ const capabilities: ByteStoreCapabilities = {
  */
 export function createFileByteStore(options: FileByteStoreOptions): FileByteStore {
   const { fs } = options;
-  const layout = fileByteStoreLayout(fs, options.directory);
+  const layout = fileByteStoreLayout(fs, options.directory, options.probe);
   const readChunkSize = Math.max(1, Math.floor(options.readChunkSize ?? 64 * 1024));
   /** Files open for appending, by key; only ever touched inside `serially(key)`. */
   const appendHandles = new Map<string, FileHandle>();
@@ -142,6 +145,7 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
       await prepare();
       return serially(key, async () => {
         const handle = await appendHandle(key, true);
+        options.probe?.pass('data-write');
         await handle?.write(bytes, 'append');
       });
     },

@@ -47,6 +47,26 @@ async function churn(store: JournalStore, rounds: number): Promise<Record<string
 }
 
 describe('journal compaction', () => {
+  it('tells its probe of every append before the write and of each compaction rename before the rename', async () => {
+    const disk = await newDisk();
+    const seen: string[] = [];
+    const store = createJournalStore({
+      fs: disk.fs,
+      directory,
+      compaction,
+      probe: { pass: (point) => seen.push(`${point}@${disk.calls.write}/${disk.calls.rename}`) },
+    });
+    await store.open();
+    await churn(store, 200);
+    await store.close();
+    const appends = seen.filter((entry) => entry.startsWith('journal-append'));
+    const renames = seen.filter((entry) => entry.startsWith('compaction-rename'));
+    expect(appends.length).toBeGreaterThanOrEqual(200);
+    expect(renames.length).toBe(disk.calls.rename);
+    // Nothing of the step had started when the probe was told: the rename count had not moved yet.
+    renames.forEach((entry, index) => expect(entry.endsWith(`/${index}`)).toBe(true));
+  });
+
   it('rewrites the journal once it outgrows its live state, keeping the header and every record, across reopen', async () => {
     const disk = await newDisk();
     const store = storeOn(disk);

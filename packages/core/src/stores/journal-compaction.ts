@@ -2,6 +2,7 @@ import type { FileSystem } from '../ports/file-system.js';
 import { encodeJournalBatch, journalCollections, type EncodedJournalBatch, type JournalEntry } from './journal-batch.js';
 import { encodeFrame, frameHeaderLength } from './journal-frame.js';
 import type { JournalState } from './journal-state.js';
+import type { Probe } from '../ports/probe.js';
 
 /** When a journal is compacted. */
 export interface JournalCompactionOptions {
@@ -97,7 +98,13 @@ export function encodeJournalSnapshot(state: JournalState): Uint8Array {
  * await replaceJournal(fs, paths, encodeJournalSnapshot(state), () => true);
  * ```
  */
-export async function replaceJournal(fs: FileSystem, paths: JournalPaths, snapshot: Uint8Array, stillOwner: () => boolean): Promise<boolean> {
+export async function replaceJournal(
+  fs: FileSystem,
+  paths: JournalPaths,
+  snapshot: Uint8Array,
+  stillOwner: () => boolean,
+  probe?: Probe,
+): Promise<boolean> {
   const handle = await fs.open(paths.temporary, { mode: 'rw', create: true });
   try {
     // A temporary file left by an earlier crash may be longer than this snapshot.
@@ -108,6 +115,7 @@ export async function replaceJournal(fs: FileSystem, paths: JournalPaths, snapsh
     await handle.close().catch(() => undefined);
   }
   if (!stillOwner()) return false;
+  probe?.pass('compaction-rename');
   await fs.rename(paths.temporary, paths.journal);
   await fs.fsyncDir(paths.directory);
   return true;

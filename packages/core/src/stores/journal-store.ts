@@ -1,6 +1,7 @@
 import { BgSessionError, isBgSessionError } from '../errors/bg-session-error.js';
 import type { Clock } from '../ports/clock.js';
 import type { FileLock, FileSystem } from '../ports/file-system.js';
+import type { Probe } from '../ports/probe.js';
 import type { Store, StoreBatch, StoreCapabilities, StoreContents } from '../ports/store.js';
 import { encodeStoreBatch } from './journal-batch.js';
 import type { JournalCompactionOptions, JournalPaths } from './journal-compaction.js';
@@ -21,6 +22,8 @@ export interface JournalStoreOptions {
   readonly clock?: Clock;
   /** When the journal is rewritten from the live state (1 MiB and 4 times the live size by default). */
   readonly compaction?: JournalCompactionOptions;
+  /** Told at the journal's crash points (`journal-append`, `compaction-rename`); for crash tests. */
+  readonly probe?: Probe;
 }
 
 /** A {@link Store} kept in an append-only journal file. */
@@ -100,7 +103,7 @@ export function createJournalStore(options: JournalStoreOptions): JournalStore {
         throw new BgSessionError('StoreFailed', `The journal store was ${phase} while it opened.`);
       }
       state = replay.state;
-      writer = new JournalWriter({ fs, paths, handle, state, length: replay.validLength, clock: options.clock, compaction: options.compaction ?? {} });
+      writer = new JournalWriter({ fs, paths, handle, state, length: replay.validLength, clock: options.clock, compaction: options.compaction ?? {}, ...(options.probe === undefined ? {} : { probe: options.probe }) });
       if (replay.newerVersion !== null) {
         refusal = new BgSessionError('StoreFailed', `The journal was written by a newer format (version ${replay.newerVersion.version}); this library does not write to it.`, { path: paths.journal });
       }

@@ -1,6 +1,7 @@
 import { BgSessionError } from '../errors/bg-session-error.js';
 import type { CancelTimer, Clock } from '../ports/clock.js';
 import type { FileHandle, FileSystem } from '../ports/file-system.js';
+import type { Probe } from '../ports/probe.js';
 import { encodeJournalBatch, type EncodedJournalBatch } from './journal-batch.js';
 import { encodeJournalSnapshot, replaceJournal, shouldCompact, type JournalCompactionOptions, type JournalPaths } from './journal-compaction.js';
 import { encodeFrame } from './journal-frame.js';
@@ -22,6 +23,8 @@ export interface JournalWriterOptions {
   /** Without a clock, relaxed commits are synced like strict ones (there is nothing to wait with). */
   readonly clock: Clock | undefined;
   readonly compaction: JournalCompactionOptions;
+  /** Told before each append and each compaction rename (crash tests). */
+  readonly probe?: Probe;
 }
 
 interface PendingCommit {
@@ -185,6 +188,7 @@ export class JournalWriter {
     const start = this.length;
     this.written = Math.max(this.written, start + bytes.length);
     this.step = 'write';
+    this.options.probe?.pass('journal-append');
     await this.handle.write(bytes, start);
     if (this.stopped) return;
     this.appended = true;
@@ -215,7 +219,7 @@ export class JournalWriter {
     const snapshot = encodeJournalSnapshot(state);
     this.step = 'compact';
     await this.handle.close();
-    const replaced = await replaceJournal(fs, paths, snapshot, () => !this.stopped);
+    const replaced = await replaceJournal(fs, paths, snapshot, () => !this.stopped, this.options.probe);
     if (!replaced || this.stopped) return;
     this.handle = await fs.open(paths.journal, { mode: 'rw' });
     this.length = snapshot.length;

@@ -4,7 +4,7 @@ import type { OpenSessionOptions } from './open-session.js';
 import { defaultSessionDirectory } from './session-directory.js';
 
 /** Every key {@link OpenSessionOptions} has: any other is refused, never ignored. */
-const optionKeys: ReadonlySet<string> = new Set<keyof OpenSessionOptions>(['identifier', 'directory', 'listener', 'durability', 'credentials', 'configuration', 'transport', 'connectivity', 'keepAlive']);
+const optionKeys: ReadonlySet<string> = new Set<keyof OpenSessionOptions>(['identifier', 'directory', 'listener', 'durability', 'credentials', 'configuration', 'transport', 'connectivity', 'keepAlive', 'probe']);
 
 const invalid = (field: string, message: string) => new BgSessionError('InvalidConfiguration', `openSession: ${field}: ${message}`, { field });
 
@@ -36,6 +36,8 @@ export function checkOpenSessionOptions(options: unknown): CheckedOpenSessionOpt
   if (typeof identifier !== 'string' || identifier === '') throw invalid('identifier', 'expected a non-empty string');
   if (directory !== undefined && (typeof directory !== 'string' || directory === '' || directory.includes('\0'))) throw invalid('directory', 'expected a path');
   if (keepAlive !== undefined && typeof keepAlive !== 'boolean') throw invalid('keepAlive', 'expected a boolean');
+  const probe = given['probe'] as { pass?: unknown } | undefined;
+  if (probe !== undefined && (typeof probe !== 'object' || probe === null || typeof probe.pass !== 'function')) throw invalid('probe', 'expected an object with a pass function');
   if (configuration !== undefined && (typeof configuration !== 'object' || configuration === null || Array.isArray(configuration))) throw invalid('configuration', 'expected an object');
   // The identifier has its own option: a second one here could only disagree with it.
   if (configuration !== undefined && 'identifier' in configuration) throw invalid('configuration.identifier', 'give the identifier as the identifier option');

@@ -3,6 +3,7 @@ import {
   createJournalStore,
   createSession,
   type HostOptions,
+  type Probe,
   type Session,
   type SessionConfigurationInput,
 } from '@bgsession/core';
@@ -37,6 +38,11 @@ export interface OpenSessionOptions {
    * CLI that should exit while tasks wait for later sets false; it must still call `close()`.
    */
   readonly keepAlive?: boolean;
+  /**
+   * Told at every named crash point (for crash tests: see {@link createSigkillProbe}). Production
+   * code passes none.
+   */
+  readonly probe?: Probe;
 }
 
 /** A session on Node, with what the Node host adds. */
@@ -79,7 +85,7 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
   await fs.mkdir(checked.directory);
   const clock = createNodeClock({ unref: !(options.keepAlive ?? true) });
   const connectivity = createNodeConnectivity(options.connectivity);
-  const byteStore = createFileByteStore({ fs, directory: fs.join(checked.directory, 'bytes') });
+  const byteStore = createFileByteStore({ fs, directory: fs.join(checked.directory, 'bytes'), ...probeOf(options) });
   let transport: UndiciTransport;
   try {
     transport = createUndiciTransport({ ...options.transport, connectionsPerOrigin: checked.connectionsPerOrigin });
@@ -95,13 +101,14 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
   try {
     session = await createSession({
       ports: {
-        store: createJournalStore({ fs, directory: fs.join(checked.directory, 'store'), clock }),
+        store: createJournalStore({ fs, directory: fs.join(checked.directory, 'store'), clock, ...probeOf(options) }),
         byteStore,
         transport,
         clock,
         random: createNodeRandom(),
         connectivity,
         hasher: createNodeHasher(),
+        ...probeOf(options),
       },
       configuration: { ...options.configuration, identifier: options.identifier },
       hostOptions: checked.hostOptions,
@@ -121,4 +128,8 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
         await closePorts();
       })()),
   };
+}
+
+function probeOf(options: OpenSessionOptions): { probe?: Probe } {
+  return options.probe === undefined ? {} : { probe: options.probe };
 }

@@ -1,0 +1,2 @@
+// The public surface of @bgsession/simulator: one explicit, flat list of named exports.
+export {};
