@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 const runner = fileURLToPath(new URL('../../../scripts/with-tsx.mjs', import.meta.url));
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-describe('the demo', () => {
+describe('the in-memory story', () => {
   it('tells the whole story and exits 0: resume with Range, redelivery of the same eventId, every claim held', () => {
-    // From another directory, as `pnpm demo` runs it from the root; bounded so a stuck story fails.
+    // From another directory, as `pnpm --filter` runs it from the root; bounded so a stuck story fails.
     const run = spawnSync(process.execPath, [runner, main], { cwd: fileURLToPath(new URL('../../..', import.meta.url)), encoding: 'utf8', timeout: 20_000 });
     const output = run.stdout;
     expect(run.status, `${output}\n${run.stderr}`).toBe(0);

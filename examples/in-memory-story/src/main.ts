@@ -1,4 +1,5 @@
-// The README's demo: `pnpm demo` from the repository root (scripts/with-tsx.mjs runs this file with tsx).
+// The whole story on the in-memory adapters and a manual clock: `pnpm --filter @bgsession/example-in-memory-story start`
+// from the repository root (scripts/with-tsx.mjs runs this file with tsx).
 import { formatBytes } from './format-bytes.js';
 import { runStory, storySettings } from './run-story.js';
 import { storyClaims } from './story-claims.js';
