@@ -50,7 +50,8 @@ describe('decodeConfiguration', () => {
       sensitiveHeaders: ['Authorization', 'X-Api-Key', 'authorization'],
     });
     expect(configuration.additionalHeaders).toEqual({ 'x-client': 'demo', accept: 'application/json' });
-    expect(configuration.sensitiveHeaders).toEqual(['authorization', 'x-api-key']);
+    // The app's names add to the three always-sensitive ones.
+    expect(configuration.sensitiveHeaders).toEqual(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
   });
 
   it('gives back a resolved configuration unchanged, and the persisted codec accepts it', () => {

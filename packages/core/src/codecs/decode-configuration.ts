@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { BgSessionError } from '../errors/bg-session-error.js';
 import { defaultConfiguration, type SessionConfiguration } from '../model/configuration.js';
+import { alwaysSensitiveHeaders } from '../policy/sensitive-headers.js';
 import { configurationInputCodec } from './configuration-input-codec.js';
 import { errorMessage, errorPath } from './decode-error.js';
 import { describeKey } from './describe-value.js';
@@ -36,8 +37,9 @@ function lowerCaseHeaders(headers: Readonly<Record<string, string>>): E.Either<B
  * against `defaultConfiguration`. An unknown key (at any level), a wrong type, a negative or
  * non-finite timeout, a non-positive limit, an empty identifier or a retry cap below its base is
  * `InvalidConfiguration` with `field` naming it (`redirect.maxHops`), never a silent default.
- * Header names in `additionalHeaders` and `sensitiveHeaders` are lower-cased (and the latter
- * de-duplicated). An `undefined` value counts as not given. Never throws.
+ * Header names in `additionalHeaders` and `sensitiveHeaders` are lower-cased; the latter are
+ * added to Authorization, Cookie and Proxy-Authorization, which are always sensitive, and
+ * de-duplicated. An `undefined` value counts as not given. Never throws.
  *
  * @example
  * ```ts
@@ -54,7 +56,9 @@ export function decodeConfiguration(input: unknown): E.Either<BgSessionError, Se
 
   const additionalHeaders = lowerCaseHeaders(given.additionalHeaders ?? defaultConfiguration.additionalHeaders);
   if (E.isLeft(additionalHeaders)) return additionalHeaders;
-  const sensitiveNames = given.sensitiveHeaders ?? defaultConfiguration.sensitiveHeaders;
+  // The app's names add to the three that are always sensitive: naming `x-api-key` must not
+  // make Authorization persistable (only `persistSensitiveHeaders` opts in to that).
+  const sensitiveNames = [...alwaysSensitiveHeaders, ...(given.sensitiveHeaders ?? [])];
   const sensitiveHeaders = [...new Set(sensitiveNames.map((name) => name.toLowerCase()))];
 
   const retry = { ...defaultConfiguration.retry, ...given.retry };

@@ -10,6 +10,7 @@ import type { Checkpoint, RestartReason, TaskRecord } from '../model/task-types.
 import type { HashState } from '../ports/hasher.js';
 import type { AttemptResponse } from '../ports/transport.js';
 import { attemptHeaders, canResumeFrom } from './attempt-request.js';
+import { sameOrigin } from './origin-of.js';
 import { failedEvent, restartEvent } from './attempt-failure.js';
 import { closeBody, statusError } from './http-status-error.js';
 import { rehash, requestBody } from './request-body.js';
@@ -178,6 +179,7 @@ export class AttemptPump {
     let request: HttpRequest = record.originalRequest;
     let sendBody = record.body !== null;
     let hops = 0;
+    let leftOrigin = false;
     let headersSent = attemptHeaders(this.runtime, record, request, { offset, validator });
     let response: AttemptResponse;
     const watchdog = new IdleWatchdog(clock, record.options.timeoutForRequest, () =>
@@ -211,9 +213,10 @@ export class AttemptPump {
       if (decision.type === 'refuse') throw new BgSessionError(decision.code, decision.message, { taskIdentifier: id });
       hops += 1;
       request = decision.request;
+      leftOrigin ||= !sameOrigin(request.url, record.originalRequest.url);
       sendBody = sendBody && !decision.bodyDropped;
       await this.send(attempt, id, { type: 'redirected', request, now: clock.now() });
-      headersSent = attemptHeaders(this.runtime, record, request, { offset, validator });
+      headersSent = attemptHeaders(this.runtime, record, request, { offset, validator }, leftOrigin);
       state.responseStarted = false;
     }
 

@@ -6,14 +6,20 @@ import type { HeaderMap, HttpRequest, Validator } from '../model/http.js';
 import type { TaskRecord } from '../model/task-types.js';
 import type { SessionRuntime } from './session-runtime.js';
 
-/** The headers one request of an attempt carries: session defaults under the task's own, secrets, resume headers. */
+/**
+ * The headers one request of an attempt carries: session defaults under the task's own, secrets,
+ * resume headers. `chainLeftOrigin` says whether a redirect of this attempt's chain has already
+ * gone to another origin: secrets then stay off for the rest of the chain, even back at the
+ * original origin (A to B to A), since B chose where they would go.
+ */
 export function attemptHeaders(
   runtime: SessionRuntime,
   record: TaskRecord,
   request: HttpRequest,
   kept: { readonly offset: number; readonly validator: Validator | null },
+  chainLeftOrigin = false,
 ): HeaderMap {
-  const original = sameOrigin(request.url, record.originalRequest.url);
+  const original = !chainLeftOrigin && sameOrigin(request.url, record.originalRequest.url);
   const { additionalHeaders, sensitiveHeaders } = runtime.configuration;
   // The session's additional headers may hold credentials too (Apple's httpAdditionalHeaders
   // pattern): after a redirect to another origin they go without them (#21).

@@ -120,7 +120,10 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
       // A new part under a key once handed over: its old marker must not answer for the new bytes.
       await removeHandOverMarker(layout, key);
     } else if (stat.type !== 'file') {
-      throw new BgSessionError('StoreFailed', `${path} is not a file.`, { path });
+      // Something planted where this task's bytes go (a link, a directory): never followed, and
+      // it fails this task only (PermissionDenied), not the whole session, as the link refusal of
+      // the file system does.
+      throw new BgSessionError('PermissionDenied', `${path} is not a regular file; it is not followed.`, { path });
     }
     const handle = await fs.open(path, { mode: 'a', create: true });
     appendHandles.set(key, handle);

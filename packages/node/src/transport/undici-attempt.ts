@@ -112,7 +112,7 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
     const resolve = this.#resolveHead;
     this.#resolveHead = null;
     this.#rejectHead = null;
-    resolve?.({ head, body: { [Symbol.asyncIterator]: () => this.#iterate() } });
+    resolve?.({ head, body: { [Symbol.asyncIterator]: () => this.#bodyIterator() } });
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -164,6 +164,30 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
     const waiter = this.#waiter;
     this.#waiter = null;
     waiter?.reject(failure);
+  }
+
+  /**
+   * The body's iterator. A generator's `return()` before its first `next()` skips its `finally`,
+   * so a body closed unread (a redirect's, a restart's) would keep its connection and its abort
+   * listener: this one releases them in that case too.
+   */
+  #bodyIterator(): AsyncIterator<Uint8Array, void, undefined> {
+    const generator = this.#iterate();
+    let started = false;
+    return {
+      next: () => {
+        started = true;
+        return generator.next();
+      },
+      return: (value?: void | PromiseLike<void>) => {
+        if (!started) {
+          started = true;
+          this.#request.signal.removeEventListener('abort', this.#onAbort);
+          this.#release();
+        }
+        return generator.return(value as void);
+      },
+    };
   }
 
   async *#iterate(): AsyncGenerator<Uint8Array, void, undefined> {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { plainRecord } from './plain-record.js';
-import type { SessionConfiguration } from '@bgsession/core';
+import { alwaysSensitiveHeaders, type SessionConfiguration } from '@bgsession/core';
 import { headerNameArbitrary } from './http-request-arbitrary.js';
 import { durationArbitrary } from './scalar-arbitraries.js';
 
@@ -48,7 +48,10 @@ export function configurationArbitrary(): fc.Arbitrary<SessionConfiguration> {
     checkpointBytes: fc.integer({ min: 1, max: 64 * 1024 * 1024 }),
     checkpointInterval: durationArbitrary(),
     resumeDataLifetime: durationArbitrary(),
-    sensitiveHeaders: fc.uniqueArray(headerNameArbitrary(), { maxLength: 4 }),
+    // A resolved configuration always lists the three headers that are always sensitive first.
+    sensitiveHeaders: fc
+      .uniqueArray(headerNameArbitrary(), { maxLength: 4 })
+      .map((names) => [...new Set([...alwaysSensitiveHeaders, ...names])]),
     persistSensitiveHeaders: fc.boolean(),
     callbackTimeout: durationArbitrary(),
   });
