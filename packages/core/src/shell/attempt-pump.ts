@@ -124,7 +124,14 @@ export class AttemptPump {
       // A data or upload response cut short is never resumed: its bytes go now, before the task
       // can end, since the end only releases a response that was completely received.
       if (record.partKey === null) await this.runtime.ports.byteStore.delete(`response-${id}`).catch(() => undefined);
-      if (error instanceof Superseded) return null;
+      if (error instanceof Superseded) {
+        // A cancel committed between the response head and the step that records it refuses that
+        // step; the canceling task still waits for its attempt's end, which only this can send.
+        const now = this.runtime.records.get(id);
+        if (now?.phase !== 'canceling' || !this.isCurrent(attempt, now)) return null;
+        await this.keepReceivedBytes(record, state, attempt);
+        return failedEvent(this.runtime, id, attempt.failure, new BgSessionError('ConnectionFailed', 'The attempt was aborted.'), state.responseStarted);
+      }
       if (error instanceof RestartNeeded) return restartEvent(this.runtime, id, error.reason);
       await this.keepReceivedBytes(record, state, attempt);
       return failedEvent(this.runtime, id, attempt.failure, error, state.responseStarted);
@@ -187,6 +194,11 @@ export class AttemptPump {
     );
     state.watchdog = watchdog;
     for (;;) {
+      // The network may have changed while the attempt was being prepared (#15).
+      const recordedNonIdempotent = record.attempts.startRecorded && !record.options.idempotent;
+      if (!recordedNonIdempotent && !this.runtime.queue.constraintsMet(record, ports.connectivity.current())) {
+        throw new BgSessionError('ConnectionFailed', 'The network no longer allows this task; the request was not sent.');
+      }
       response = await transport.start({
         url: request.url,
         method: request.method,

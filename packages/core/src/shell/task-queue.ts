@@ -69,6 +69,10 @@ export class TaskQueue {
     for (const id of this.slots.keys()) {
       const record = this.runtime.records.get(id);
       if (record !== undefined && !this.constraintsMet(record, network)) {
+        // Stopped now, not once the step below is committed: meanwhile the attempt could still
+        // write its request on a network that no longer allows it (#15).
+        // A recorded non-idempotent request is never torn down by a network change (ADR 6).
+        if (!(record.attempts.startRecorded && !record.options.idempotent)) this.runtime.hooks?.abortAttempt(id);
         this.runtime.post(id, { type: 'constraintsChanged', satisfied: false, reason: network.online ? 'constraints' : 'connectivity', now: this.runtime.ports.clock.now() });
       }
     }

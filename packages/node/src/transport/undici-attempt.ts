@@ -12,6 +12,23 @@ import { responseHeaderMap } from './response-header-map.js';
  */
 const highWaterMark = 64 * 1024;
 
+/** How much a body that cannot be paused may queue before the attempt is given up. */
+const unpausableLimit = 32 * 1024 * 1024;
+
+/**
+ * Whether undici keeps the connection after this response. Undici 7 (the line for Node 20) asserts
+ * when a connection it will not keep alive closes while paused (nodejs/undici#5360, fixed in
+ * undici 8 which needs Node 22), an uncatchable crash: such bodies (Connection: close, or framed by
+ * the close itself) are never paused. An HTTP/1.0 response without a Connection header cannot be
+ * told here; servers that speak 1.0 send `Connection: close` in practice.
+ */
+function keptAlive(headers: IncomingHttpHeaders): boolean {
+  const connection = String(headers['connection'] ?? '').toLowerCase();
+  if (connection.split(',').some((token) => token.trim() === 'close')) return false;
+  const framed = headers['content-length'] !== undefined || String(headers['transfer-encoding'] ?? '').toLowerCase().includes('chunked');
+  return framed;
+}
+
 /** What one attempt sends, already validated and shaped for undici. */
 export interface UndiciAttemptRequest {
   readonly origin: string;
@@ -52,6 +69,8 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
   #reused: boolean | undefined;
   readonly #chunks: Uint8Array[] = [];
   #queuedBytes = 0;
+  /** Whether the socket may be paused for backpressure (see {@link keptAlive}). */
+  #pausable = true;
   /** Null while the body is open; `'ended'` once undici completed it; the failure otherwise. */
   #end: 'ended' | BgSessionError | null = null;
   #waiter: Waiter | null = null;
@@ -104,6 +123,7 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
     this.#controller = controller;
     if (statusCode < 200 || this.#end !== null) return;
     this.#responseStarted = true;
+    this.#pausable = keptAlive(headers);
     const head: ResponseHead = {
       status: statusCode,
       headers: responseHeaderMap(headers),
@@ -126,7 +146,13 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
     }
     this.#chunks.push(bytes);
     this.#queuedBytes += bytes.byteLength;
-    if (this.#queuedBytes >= highWaterMark) controller.pause();
+    if (this.#queuedBytes < highWaterMark) return;
+    if (this.#pausable) controller.pause();
+    else if (this.#queuedBytes > unpausableLimit) {
+      // Nothing slows this body down, and the consumer falls behind: end the attempt rather than
+      // hold an unbounded queue (the pump resumes or restarts it).
+      this.#release();
+    }
   }
 
   onResponseEnd(): void {
@@ -138,13 +164,14 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, error: unknown): void {
-    this.#fail(
-      classifyUndiciError(error, {
-        aborted: this.#request.signal.aborted,
-        requestStarted: this.#requestStarted,
-        responseStarted: this.#responseStarted,
-      }),
-    );
+    const failure = classifyUndiciError(error, {
+      aborted: this.#request.signal.aborted,
+      requestStarted: this.#requestStarted,
+      responseStarted: this.#responseStarted,
+    });
+    // A failure on a reused connection before any response byte is most likely a connection the
+    // server had closed while idle: the core retries it at once, without spending an attempt (B12).
+    this.#fail(this.#reused === undefined || failure.reusedConnection !== undefined ? failure : withReuse(failure, this.#reused));
   }
 
   /** Settles the attempt with `failure`: the start promise if the head has not come, else the body. */
@@ -234,4 +261,16 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
     this.#queuedBytes = 0;
     this.#controller?.abort(released);
   }
+}
+
+/** `failure` saying whether its connection had carried an earlier request. */
+function withReuse(failure: BgSessionError, reusedConnection: boolean): BgSessionError {
+  const copy = new BgSessionError(failure.code, failure.message, {
+    retryable: failure.retryable,
+    reusedConnection,
+    ...(failure.cause === undefined ? {} : { cause: failure.cause }),
+    ...(failure.bodyMayHaveBeenSent === undefined ? {} : { bodyMayHaveBeenSent: failure.bodyMayHaveBeenSent }),
+    ...(failure.status === undefined ? {} : { status: failure.status }),
+  });
+  return copy;
 }
