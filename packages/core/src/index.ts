@@ -62,6 +62,12 @@ export type {
   TransportCapabilities,
 } from './ports/transport.js';
 
+// Codecs of what stores hold (decoders return Either: bad data is a value, never a throw).
+export type { DecodeFailure } from './codecs/decode-error.js';
+export { decodeOutboxEntry, encodeOutboxEntry } from './codecs/outbox-entry-codec.js';
+export { decodeTaskRecord, encodeTaskRecord } from './codecs/task-record-codec.js';
+export { decodeResumeData, encodeResumeData } from './codecs/resume-data-codec.js';
+
 // Machines.
 export { taskMachine } from './machines/task-machine.js';
 export type { TaskMachineContext } from './machines/task-machine.js';

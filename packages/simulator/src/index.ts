@@ -1,2 +1,65 @@
 // The public surface of @bgsession/simulator: one explicit, flat list of named exports.
-export {};
+
+// The world: one seed, one virtual clock, one app process running the shipped session.
+export { createWorld } from './world/create-world.js';
+export type { ScheduledFault, World, WorldOptions, WorldSessionOptions } from './world/world-types.js';
+
+// Time and randomness.
+export { createVirtualClock } from './clock/virtual-clock.js';
+export type { VirtualClock, VirtualClockOptions } from './clock/virtual-clock.js';
+export { createSimulatorRandom } from './random/simulator-random.js';
+export type { SimulatorRandom } from './random/simulator-random.js';
+
+// The lossy disk (SQLite's crash model).
+export { createLossyDisk } from './disk/lossy-disk.js';
+export type { DiskProcess, LossyDisk, LossyDiskOptions } from './disk/lossy-disk.js';
+export type { PlantedDiskBugs } from './disk/disk-context.js';
+export type { CrashPiece, SectorFate } from './disk/crash-image.js';
+export type { DiskCall, DiskCallInfo, DiskFault } from './disk/disk-call.js';
+export type { CrashEntryOperation, EntryFate, PowerLossChoices, PowerLossReport } from './disk/power-loss.js';
+
+// The network.
+export { createSimNetwork } from './network/sim-network.js';
+export type { SimNetwork, SimNetworkOptions } from './network/sim-network.js';
+export type { FailureReason, NetworkEvent, NetworkFault, SimHostOptions, SimPeriod } from './network/sim-network-types.js';
+export type { SimTransport, SimTransportOptions } from './network/sim-transport.js';
+export type { ChunkLimits } from './network/next-chunk.js';
+export { browserFetchCapabilities } from './network/browser-fetch-capabilities.js';
+
+// Servers.
+export { createSimServer } from './servers/sim-server.js';
+export type { ServerExchange, SimRedirectOptions, SimServer, SimServerOptions, SimUploadOptions } from './servers/sim-server.js';
+export type { SimFileOptions, ValidatorKind } from './servers/sim-file-options.js';
+export type { SimResource } from './servers/sim-resource.js';
+export type { SimContent } from './servers/sim-content.js';
+export { generatedContent } from './servers/generated-content.js';
+export type { GeneratedContentOptions } from './servers/generated-content.js';
+export { bytesContent } from './servers/bytes-content.js';
+export type { BytesContentOptions } from './servers/bytes-content.js';
+export { createContentPattern } from './servers/content-pattern.js';
+export type { ContentPattern, ContentPatternOptions } from './servers/content-pattern.js';
+export { faultsByAttempt } from './servers/faults-by-attempt.js';
+export { respond } from './servers/respond.js';
+export type { RespondOptions } from './servers/respond.js';
+export { withFraming } from './servers/with-framing.js';
+export { withBody } from './servers/with-body.js';
+export { bytesBody } from './servers/bytes-body.js';
+export { sliceBody } from './servers/slice-body.js';
+export { formatHttpDate } from './servers/http-date-format.js';
+export type { BodySource } from './servers/body-source.js';
+export type { Framing, HangPlan, ResetPlan, RespondPlan, ResponsePlan } from './servers/response-plan.js';
+export type { ServerFault } from './servers/server-fault.js';
+export type { RouteAnswer, RouteContext, RouteScript } from './servers/route-script.js';
+export type { ExchangeOutcome, ServerRequest, ServerRequestRecord } from './servers/server-request.js';
+
+// Processes, the trace and the invariant checkers.
+export { ProcessLife } from './process/process-life.js';
+export type { ProcessState } from './process/process-life.js';
+export { processClock, processConnectivity, processFileSystem, processListener, processTransport } from './process/process-ports.js';
+export { Trace } from './trace/trace.js';
+export type { CommittedEvent, CommittedTask, TraceEntry, TraceFact } from './trace/trace-entry.js';
+export { recordingStore } from './trace/recording-store.js';
+export { invariantSentences, invariantTitle } from './invariants/invariant-sentences.js';
+export type { InvariantNumber, Violation } from './invariants/invariant-sentences.js';
+export { checkCompletedIsFinal, checkDurableBeforeVisible, checkIdentifiersNotReused, checkNoTaskLost, checkOneEnd } from './invariants/tasks-and-events.js';
+export type { TaskEventsInput } from './invariants/tasks-and-events.js';

@@ -33,10 +33,12 @@ const frameEntryBudget = 4096;
  * shouldCompact(8 << 20, state, {}); // true when the live state is under 2 MiB
  * ```
  */
-export function shouldCompact(length: number, state: JournalState, options: JournalCompactionOptions): boolean {
+export function shouldCompact(length: number, state: JournalState, options: JournalCompactionOptions, lastSnapshotLength = 0): boolean {
   const minimum = options.minimumBytes ?? 1024 * 1024;
   const factor = options.growthFactor ?? 4;
-  return length > minimum && length > factor * state.liveBytes;
+  // A snapshot is longer than the live bytes it holds (framing): with a small factor it would be
+  // due again at once, and compaction would never end. The journal must first double.
+  return length > minimum && length > factor * state.liveBytes && length >= 2 * lastSnapshotLength;
 }
 
 /**

@@ -23,8 +23,10 @@ const readChunk = 16 * 1024 * 1024;
  */
 export async function ensureDirectory(fs: FileSystem, directory: string): Promise<void> {
   const stat = await fs.lstat(directory);
-  if (stat === null) {
-    await fs.mkdir(directory);
+  if (stat === null) await fs.mkdir(directory);
+  // Synced even when it was there: an owner killed between its mkdir and this sync left a name
+  // that a power loss may still take, with every commit in it (found by #18 on the lossy disk).
+  if (stat === null || stat.type === 'directory') {
     await fs.fsyncDir(fs.join(directory, '..'));
     return;
   }
@@ -46,11 +48,12 @@ export async function ensureDirectory(fs: FileSystem, directory: string): Promis
  */
 export async function loadJournal(fs: FileSystem, paths: JournalPaths): Promise<LoadedJournal> {
   if ((await fs.lstat(paths.temporary)) !== null) await fs.unlink(paths.temporary);
-  const existed = (await fs.lstat(paths.journal)) !== null;
   const handle = await fs.open(paths.journal, { mode: 'rw', create: true });
   try {
     // The file's name must be durable before any commit in it is called durable.
-    if (!existed) await fs.fsyncDir(paths.directory);
+    // Synced even when it existed: an owner killed before its sync (or between a compaction's
+    // rename and its directory sync) left a name a power loss could still revert.
+    await fs.fsyncDir(paths.directory);
     const bytes = await readAll(handle, await handle.size());
     const replay = replayJournal(bytes);
     if (replay.validLength < bytes.length) await handle.truncate(replay.validLength);

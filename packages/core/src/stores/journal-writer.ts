@@ -78,6 +78,8 @@ export class JournalWriter {
   /** What the writer is doing, for the failure's message. */
   private step: 'write' | 'sync' | 'compact' = 'write';
   private cancelTimer: CancelTimer | null = null;
+  /** The length of the last snapshot this writer wrote (0 before any). */
+  private snapshotLength = 0;
   /** The cut after a failure, awaited before the file is closed. */
   private cutting: Promise<void> = Promise.resolve();
 
@@ -166,7 +168,7 @@ export class JournalWriter {
           await this.writeRound();
         } else if (this.syncDue && this.durableLength < this.length) {
           await this.sync();
-        } else if (this.durableLength === this.length && shouldCompact(this.length, this.options.state, this.options.compaction)) {
+        } else if (this.durableLength === this.length && shouldCompact(this.length, this.options.state, this.options.compaction, this.snapshotLength)) {
           await this.compact();
         } else {
           return;
@@ -223,6 +225,7 @@ export class JournalWriter {
     if (!replaced || this.stopped) return;
     this.handle = await fs.open(paths.journal, { mode: 'rw' });
     this.length = snapshot.length;
+    this.snapshotLength = snapshot.length;
     this.durableLength = snapshot.length;
     this.acknowledgedLength = snapshot.length;
     this.written = snapshot.length;
