@@ -15,13 +15,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Every benchmark of benchmarks.md: its group, and its file once it is built. */
 const benchmarks = [
-  { id: 'b1', group: 'node', title: 'large download throughput', file: null, owner: 'the Node adapter issue' },
-  { id: 'b2', group: 'node', title: 'memory is flat', file: null, owner: 'the Node adapter issue' },
-  { id: 'b3', group: 'node', title: 'many small tasks', file: null, owner: 'the Node adapter issue' },
-  { id: 'b4', group: 'node', title: 'resume waste', file: null, owner: 'the Node adapter issue' },
-  { id: 'b5', group: 'node', title: 'relaunch', file: null, owner: 'the Node adapter issue' },
+  { id: 'b1', group: 'node', title: 'large download throughput', file: 'node/b1-throughput.ts', owner: 'the Node adapter issue' },
+  { id: 'b2', group: 'node', title: 'memory is flat', file: 'node/b2-memory.ts', owner: 'the Node adapter issue' },
+  { id: 'b3', group: 'node', title: 'many small tasks', file: 'node/b3-small-tasks.ts', owner: 'the Node adapter issue' },
+  { id: 'b4', group: 'node', title: 'resume waste', file: 'node/b4-resume-waste.ts', owner: 'the Node adapter issue' },
+  { id: 'b5', group: 'node', title: 'relaunch', file: 'node/b5-relaunch.ts', owner: 'the Node adapter issue' },
   { id: 'b6', group: 'core', title: 'core cost', file: 'b6-core.ts', owner: 'the core issue' },
-  { id: 'b7', group: 'simulator', title: 'simulator speed', file: null, owner: 'the simulator issue' },
+  { id: 'b7', group: 'simulator', title: 'simulator speed', file: 'b7-simulator.ts', owner: 'the simulator issue' },
   { id: 'b8', group: 'browser', title: 'browser download', file: null, owner: 'the browser issue' },
 ];
 

@@ -1,0 +1,18 @@
+/** What one relaunch of B5 measured (relaunch-worker.ts prints it). */
+export interface RelaunchFigures {
+  /** `bgsession` or `json` (the baseline). */
+  readonly mode: string;
+  /** bgsession: from openSession called to the first event delivered; json: readFile + JSON.parse. */
+  readonly seconds: number;
+  /** bgsession: until openSession resolved. */
+  readonly openSeconds: number;
+  /** Tasks the session holds (or items parsed). */
+  readonly tasks: number;
+  /** RSS before, after a full GC, in bytes. */
+  readonly idleRss: number;
+  /** RSS after, after a full GC (bgsession: the store open, the first event delivered). */
+  readonly rss: number;
+  readonly heapUsed: number;
+  /** The highest RSS from before the open to the first event. */
+  readonly peakRss: number;
+}

@@ -1,0 +1,81 @@
+// One timed relaunch of B5 in a process of its own.
+// Usage (from the benchmarks only):
+//   relaunch-worker.ts build <session directory> <tasks> <events> <baseline json path>
+//   relaunch-worker.ts bgsession <session directory>
+//   relaunch-worker.ts json <baseline json path>
+// Prints one JSON line.
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { openSession } from '@bgsession/node';
+import { collectGarbage, startPeakRss } from './peak-rss.js';
+import { buildRelaunchStore, relaunchIdentifier, writeBaselineJson } from './relaunch-store.js';
+import type { RelaunchFigures } from './relaunch-figures.js';
+
+const [mode, path, ...rest] = process.argv.slice(2);
+if (path === undefined) throw new Error('usage: relaunch-worker.ts <build|bgsession|json> <path> ...');
+
+/**
+ * bgsession: from the call to openSession to the first durable event handed to the listener; then,
+ * after a full GC, the RSS against the idle RSS read before the call.
+ */
+async function relaunch(directory: string): Promise<RelaunchFigures> {
+  const probe = startPeakRss();
+  let firstAt = 0;
+  let delivered: () => void = () => undefined;
+  const first = new Promise<void>((done) => (delivered = done));
+  const start = performance.now();
+  const session = await openSession({
+    identifier: relaunchIdentifier,
+    directory,
+    // Offline, as it was built: the queued tasks stay queued.
+    connectivity: { online: false },
+    keepAlive: false,
+    listener: {
+      taskDidComplete: () => {
+        if (firstAt === 0) firstAt = performance.now();
+        delivered();
+      },
+    },
+  });
+  const openedAt = performance.now();
+  await first;
+  const tasks = session.tasks().length;
+  const peak = probe.stop();
+  collectGarbage();
+  const memory = process.memoryUsage();
+  return {
+    mode: 'bgsession',
+    seconds: (firstAt - start) / 1000,
+    openSeconds: (openedAt - start) / 1000,
+    tasks,
+    idleRss: probe.idle,
+    rss: memory.rss,
+    heapUsed: memory.heapUsed,
+    peakRss: peak,
+  };
+}
+
+/** The baseline: read the file and JSON.parse it. */
+async function parse(file: string): Promise<RelaunchFigures> {
+  const probe = startPeakRss();
+  const start = performance.now();
+  const value = JSON.parse(await readFile(file, 'utf8')) as unknown[];
+  const seconds = (performance.now() - start) / 1000;
+  const peak = probe.stop();
+  const memory = process.memoryUsage();
+  return { mode: 'json', seconds, openSeconds: seconds, tasks: value.length, idleRss: probe.idle, rss: memory.rss, heapUsed: memory.heapUsed, peakRss: peak };
+}
+
+if (mode === 'build') {
+  const [tasks, events, jsonPath] = rest;
+  if (jsonPath === undefined) throw new Error('usage: relaunch-worker.ts build <session directory> <tasks> <events> <baseline json path>');
+  const built = await buildRelaunchStore(path, Number(tasks), Number(events));
+  await writeBaselineJson(path, jsonPath, built.journalBytes);
+  console.log(JSON.stringify(built));
+} else if (mode === 'bgsession' || mode === 'json') {
+  console.log(JSON.stringify(mode === 'bgsession' ? await relaunch(path) : await parse(path)));
+  // The session is left as it is (the run's copy of the store is thrown away): no close to wait for.
+  process.exit(0);
+} else {
+  throw new Error(`unknown mode ${String(mode)}`);
+}

@@ -1,0 +1,8 @@
+/** What one batch of B3 measured (small-tasks-worker.ts prints it). */
+export interface SmallTasksFigures {
+  /** `strict` or `relaxed` (bgsession's durability), or `baseline`. */
+  readonly mode: string;
+  readonly tasks: number;
+  readonly seconds: number;
+  readonly tasksPerSecond: number;
+}

@@ -1,0 +1,78 @@
+// One timed batch of B3 in a process of its own: many small downloads by bgsession (strict or
+// relaxed durability) or by the baseline (p-limit + undici request + fs.writeFile).
+// Usage (from the benchmarks only): small-tasks-worker.ts <strict|relaxed|baseline> <origin> <count> <out dir> <session dir>
+// Prints one JSON line: SmallTasksFigures.
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit from 'p-limit';
+import { request } from 'undici';
+import { openSession } from '@bgsession/node';
+import type { SmallTasksFigures } from './small-tasks-figures.js';
+
+const concurrency = 16;
+const [mode, origin, countText, outDirectory, sessionDirectory] = process.argv.slice(2);
+const count = Number(countText);
+if ((mode !== 'strict' && mode !== 'relaxed' && mode !== 'baseline') || origin === undefined || !(count > 0) || outDirectory === undefined || sessionDirectory === undefined) {
+  throw new Error('usage: small-tasks-worker.ts <strict|relaxed|baseline> <origin> <count> <out dir> <session dir>');
+}
+mkdirSync(outDirectory, { recursive: true });
+const urlOf = (i: number) => `${origin}/f/${i}`;
+const pathOf = (i: number) => join(outDirectory, `f${i}.bin`);
+
+/** The baseline: 16 at a time, each body read whole and written with no durability. */
+async function baseline(): Promise<number> {
+  const limit = pLimit(concurrency);
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      limit(async () => {
+        const { statusCode, body } = await request(urlOf(i));
+        if (statusCode !== 200) throw new Error(`status ${statusCode}`);
+        await writeFile(pathOf(i), Buffer.from(await body.arrayBuffer()));
+      }),
+    ),
+  );
+  return performance.now() - start;
+}
+
+/**
+ * bgsession: every task created at once (the app enqueues a batch), 16 connections to the host,
+ * timed until every task's taskDidComplete was delivered and acknowledged and the session forgot
+ * every task (the acknowledgements committed).
+ */
+async function bgsession(durability: 'strict' | 'relaxed'): Promise<number> {
+  let completed = 0;
+  let failed = 0;
+  let allDelivered: () => void = () => undefined;
+  const delivered = new Promise<void>((done) => (allDelivered = done));
+  const session = await openSession({
+    identifier: 'bench-small-tasks',
+    directory: sessionDirectory as string,
+    durability,
+    connectivity: { online: true },
+    configuration: { maxConnectionsPerHost: concurrency, maxConcurrentTasks: concurrency },
+    listener: {
+      downloadDidFinish: () => undefined,
+      taskDidComplete: (event) => {
+        if (event.error !== null) failed += 1;
+        completed += 1;
+        if (completed === count) allDelivered();
+      },
+    },
+  });
+  const start = performance.now();
+  await Promise.all(Array.from({ length: count }, (_, i) => session.download({ url: urlOf(i), destination: { type: 'path', path: pathOf(i), ifExists: 'replace' } })));
+  await delivered;
+  while (session.tasks().length > 0) await sleep(2);
+  const ms = performance.now() - start;
+  await session.close();
+  if (failed > 0) throw new Error(`${failed} of ${count} bgsession tasks failed`);
+  return ms;
+}
+
+const ms = mode === 'baseline' ? await baseline() : await bgsession(mode);
+const figures: SmallTasksFigures = { mode, tasks: count, seconds: ms / 1000, tasksPerSecond: count / (ms / 1000) };
+console.log(JSON.stringify(figures));
