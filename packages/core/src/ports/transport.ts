@@ -43,7 +43,9 @@ export interface AttemptResponse {
   /**
    * Body chunks in order. The next chunk is not read from the network until the consumer asks
    * (backpressure). Iteration rejects with a classified `BgSessionError` (`ConnectionFailed`,
-   * `IncompleteBody`, ...). Ending it early (`return()`) releases the connection.
+   * `IncompleteBody`, ...). Ending it early (`return()`) releases the connection. Chunks are
+   * read-only for the consumer: a transport may hand out views of memory it shares (the
+   * simulator does), so whoever keeps bytes copies them (the stores do).
    */
   readonly body: AsyncIterable<Uint8Array>;
 }
