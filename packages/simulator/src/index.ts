@@ -63,3 +63,21 @@ export { invariantSentences, invariantTitle } from './invariants/invariant-sente
 export type { InvariantNumber, Violation } from './invariants/invariant-sentences.js';
 export { checkCompletedIsFinal, checkDurableBeforeVisible, checkIdentifiersNotReused, checkNoTaskLost, checkOneEnd } from './invariants/tasks-and-events.js';
 export type { TaskEventsInput } from './invariants/tasks-and-events.js';
+export { checkDeliveredContent } from './invariants/check-delivered-content.js';
+export { checkDueTimes } from './invariants/check-due-times.js';
+export { checkKeptBytes } from './invariants/check-kept-bytes.js';
+export { checkLimits } from './invariants/check-limits.js';
+export { checkNoPartialDelivered } from './invariants/check-no-partial-delivered.js';
+export { checkRangeValidators } from './invariants/check-range-validators.js';
+export { checkResourceTimeout } from './invariants/check-resource-timeout.js';
+export { checkRetryAfter } from './invariants/check-retry-after.js';
+
+// Generated worlds for the user's own property tests, and the planted bugs that show a property can fail.
+export { worldScenarioArbitrary } from './invariants/world-arbitrary.js';
+export type { FileScenario, WorldScenario, WorldScenarioOptions } from './invariants/world-arbitrary.js';
+export { runWorldScenario } from './invariants/run-world-scenario.js';
+export type { ScenarioRun } from './invariants/run-world-scenario.js';
+export type { PlantedWorldBugs } from './world/planted-bugs.js';
+export { WorldLog } from './world/world-log.js';
+export type { AttemptRecord, CommitRecord, CrashRecord, DeliveryRecord } from './world/world-log.js';
+export type { WorldCheckInput } from './invariants/world-check-input.js';

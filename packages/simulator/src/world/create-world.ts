@@ -11,16 +11,23 @@ import {
 import { createNodeTestHasher } from '@bgsession/testing';
 import { createVirtualClock } from '../clock/virtual-clock.js';
 import { createLossyDisk } from '../disk/lossy-disk.js';
-import { checkCompletedIsFinal, checkDurableBeforeVisible, checkIdentifiersNotReused, checkNoTaskLost, checkOneEnd } from '../invariants/tasks-and-events.js';
 import { createSimNetwork } from '../network/sim-network.js';
 import { processClock, processConnectivity, processFileSystem, processListener, processTransport } from '../process/process-ports.js';
 import { ProcessLife } from '../process/process-life.js';
 import { createSimulatorRandom } from '../random/simulator-random.js';
 import { createSimServer } from '../servers/sim-server.js';
-import { recordingStore } from '../trace/recording-store.js';
 import { Trace } from '../trace/trace.js';
+import { configuredLimits } from './configured-limits.js';
+import { plantedByteStore, plantedConfiguration, plantedTransport } from './planted-bugs.js';
+import { recordingServedFiles } from './recording-served-files.js';
+import { recordingTransport } from './recording-transport.js';
 import { tracedSession } from './traced-session.js';
 import { tracingListener } from './tracing-listener.js';
+import { deliveryRecorder } from './delivery-recorder.js';
+import { partLength, partLengths, sessionDirectoryName } from './part-lengths.js';
+import { WorldLog } from './world-log.js';
+import { worldStore } from './world-store.js';
+import { worldViolations, type ServedFile, type SessionLimits } from './world-violations.js';
 import type { ScheduledFault, World, WorldOptions, WorldSessionOptions } from './world-types.js';
 
 /** One app process of the world. */
@@ -69,10 +76,15 @@ export function createWorld(options: WorldOptions): World {
   let current: WorldProcess | null = { life: new ProcessLife(), sessions: new Map() };
   let rootReady = false;
   const trace = new Trace(clock, () => generation);
+  const log = new WorldLog();
+  const planted = options.planted ?? {};
+  const served: ServedFile[] = [];
+  const limits = new Map<string, SessionLimits>();
   trace.add({ kind: 'launch', sessions: [] });
 
   function crash(type: 'kill' | 'powerLoss', point: CrashPoint | null, relaunchAfter: number | null): void {
     if (current === null) return;
+    log.crashes.push({ step: log.step(), type, generation, parts: partLengths(disk, sessionsRoot, current.sessions) });
     current.life.die();
     current = null;
     if (type === 'kill') disk.kill();
@@ -107,27 +119,33 @@ export function createWorld(options: WorldOptions): World {
       await fs.fsyncDir('/');
       rootReady = true;
     }
-    const directory = fs.join(sessionsRoot, directoryName(sessionOptions.identifier));
+    const directory = fs.join(sessionsRoot, sessionDirectoryName(sessionOptions.identifier));
     await fs.mkdir(directory);
     await fs.fsyncDir(sessionsRoot);
     const clockOfProcess = processClock(clock, life);
     const probe = probeFor(life);
     const transport = network.createTransport(sessionOptions.transport);
+    const configuration = { ...sessionOptions.configuration, identifier: sessionOptions.identifier };
+    const recordContext = { log, session: sessionOptions.identifier, clock, generation: () => generation };
+    limits.set(sessionOptions.identifier, configuredLimits(configuration));
     life.atDeath(() => transport.close());
     const session = await createSession({
       ports: {
-        store: recordingStore(createJournalStore({ fs, directory: fs.join(directory, 'store'), clock: clockOfProcess, probe }), trace, sessionOptions.identifier),
-        byteStore: createFileByteStore({ fs, directory: fs.join(directory, 'bytes'), probe }),
-        transport: processTransport(transport, life),
+        store: worldStore(createJournalStore({ fs, directory: fs.join(directory, 'store'), clock: clockOfProcess, probe }), { ...recordContext, planted, trace }),
+        byteStore: plantedByteStore(createFileByteStore({ fs, directory: fs.join(directory, 'bytes'), probe }), planted),
+        transport: processTransport(plantedTransport(recordingTransport(transport, recordContext), planted), life),
         clock: clockOfProcess,
         random: random.fork(`process-${generation}-${sessionOptions.identifier}`),
         connectivity: processConnectivity(network.connectivity, life),
         hasher,
         probe,
       },
-      configuration: { ...sessionOptions.configuration, identifier: sessionOptions.identifier },
+      configuration: plantedConfiguration(configuration, planted),
       hostOptions: {
-        listener: processListener(tracingListener(sessionOptions.listener, trace, sessionOptions.identifier), life),
+        listener: processListener(
+          tracingListener(deliveryRecorder(sessionOptions.listener, { log, disk, session: sessionOptions.identifier }), trace, sessionOptions.identifier),
+          life,
+        ),
         ...(sessionOptions.durability === undefined ? {} : { durability: sessionOptions.durability }),
         ...(sessionOptions.credentials === undefined ? {} : { credentials: sessionOptions.credentials }),
       },
@@ -148,6 +166,7 @@ export function createWorld(options: WorldOptions): World {
     disk,
     network,
     trace,
+    log,
     get generation() {
       return generation;
     },
@@ -161,7 +180,7 @@ export function createWorld(options: WorldOptions): World {
     server(origin) {
       const server = createSimServer({ origin, clock });
       network.addServer(server);
-      return server;
+      return recordingServedFiles(server, served);
     },
 
     async openSession(sessionOptions) {
@@ -271,23 +290,10 @@ export function createWorld(options: WorldOptions): World {
       return live;
     },
 
-    violations(checkOptions = {}) {
-      const input = { trace, liveTasks: world.liveTasks(), settled: checkOptions.settled ?? false };
-      return [
-        ...checkNoTaskLost(input),
-        ...checkOneEnd(input),
-        ...checkDurableBeforeVisible(input),
-        ...checkCompletedIsFinal(input),
-        ...checkIdentifiersNotReused(input),
-      ];
-    },
+    violations: (checkOptions = {}) =>
+      worldViolations({ trace, log, liveTasks: world.liveTasks(), settled: checkOptions.settled ?? false, served, limits, readPart: (session, taskIdentifier) => partLength(disk, sessionsRoot, session, taskIdentifier) }),
   };
   return world;
-}
-
-/** A directory name for a session identifier: letters, digits, '.', '_' and '-' kept, the rest escaped. */
-function directoryName(identifier: string): string {
-  return identifier.replace(/[^A-Za-z0-9._-]/g, (character) => `%${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function describe(error: unknown): string {

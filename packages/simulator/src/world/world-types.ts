@@ -7,6 +7,8 @@ import type { SimTransportOptions } from '../network/sim-transport.js';
 import type { SimulatorRandom } from '../random/simulator-random.js';
 import type { SimServer } from '../servers/sim-server.js';
 import type { Trace } from '../trace/trace.js';
+import type { PlantedWorldBugs } from './planted-bugs.js';
+import type { WorldLog } from './world-log.js';
 
 /** Options of `createWorld`. */
 export interface WorldOptions {
@@ -18,6 +20,8 @@ export interface WorldOptions {
   readonly network?: Omit<SimNetworkOptions, 'clock' | 'random'>;
   /** The disk's options besides its randomness (sector fates, capacity, planted bugs...). */
   readonly disk?: Omit<LossyDiskOptions, 'random' | 'clock'>;
+  /** TEST-ONLY: bugs planted in the session's ports, to show a property catches them. */
+  readonly planted?: PlantedWorldBugs;
 }
 
 /** How the world opens a session: what `openSession` of a real host takes, on simulated ports. */
@@ -59,6 +63,8 @@ export interface World {
   readonly network: SimNetwork;
   /** Everything that happened, for the invariant checkers and for a failing test's message. */
   readonly trace: Trace;
+  /** Attempts on the wire, deliveries with their files, crashes with the partial files they cut. */
+  readonly log: WorldLog;
   /** 1 for the first process, +1 at each relaunch. */
   readonly generation: number;
   /** Whether a process runs now (false between a kill or power loss and the relaunch). */
@@ -91,6 +97,6 @@ export interface World {
   schedule(faults: readonly ScheduledFault[]): void;
   /** The tasks each session holds now. */
   liveTasks(): ReadonlyMap<string, ReadonlySet<number>>;
-  /** The invariants the trace can show broken: #1-#5 (`settled`: every task had time to end). */
+  /** The invariants the trace and log can show broken: #1-#12 and #14 (`settled`: every task had time to end). */
   violations(options?: { readonly settled?: boolean }): readonly Violation[];
 }

@@ -1,0 +1,45 @@
+import type { Violation } from './invariant-sentences.js';
+import { strongValidator } from './strong-validator.js';
+import { taskUrls } from './task-urls.js';
+import type { WorldCheckInput } from './world-check-input.js';
+
+/**
+ * #7 Kept bytes are not fetched again: after a process kill (same boot), the next request of a
+ * task whose partial file held N > 0 bytes at the moment of death asks `Range: bytes=N-`, when the
+ * response those bytes came from carried a strong validator and did not refuse ranges. (Power
+ * losses are not judged here: N is then only bounded by the checkpoint.)
+ *
+ * @example
+ * ```ts
+ * expect(checkKeptBytes(input)).toEqual([]);
+ * ```
+ */
+export function checkKeptBytes(input: WorldCheckInput): Violation[] {
+  const urls = taskUrls(input.trace);
+  const { attempts, crashes } = input.log;
+  const violations: Violation[] = [];
+  for (const crash of crashes) {
+    if (crash.type !== 'kill') continue;
+    const nextPowerLoss = crashes.find((other) => other.type === 'powerLoss' && other.step > crash.step)?.step ?? Number.POSITIVE_INFINITY;
+    for (const [session, parts] of crash.parts) {
+      for (const [taskIdentifier, length] of parts) {
+        const url = urls.get(`${session}#${taskIdentifier}`);
+        if (url === undefined || length === 0) continue;
+        const ofTask = attempts.filter((attempt) => attempt.session === session && attempt.url === url);
+        const source = ofTask.filter((attempt) => attempt.step < crash.step && (attempt.response?.status === 200 || attempt.response?.status === 206)).at(-1);
+        const head = source?.response?.headers;
+        if (head === undefined || strongValidator(head) === null || head['accept-ranges'] === 'none') continue;
+        const next = ofTask.find((attempt) => attempt.step > crash.step);
+        if (next === undefined || next.step > nextPowerLoss) continue;
+        const asked = next.headers['range'];
+        if (asked !== `bytes=${length}-`) {
+          violations.push({
+            invariant: 7,
+            message: `task ${taskIdentifier} of ${session} kept ${length} bytes at the kill of step ${crash.step}, and its next request (step ${next.step}) asked ${asked === undefined ? 'no Range' : `Range: ${asked}`}`,
+          });
+        }
+      }
+    }
+  }
+  return violations;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { invariantTitle } from './invariant-sentences.js';
+import { invariantReport } from './invariant-report.js';
+import type { WorldScenario } from './world-arbitrary.js';
+
+const MiB = 1024 * 1024;
+
+// Worlds in which the shipped core breaks an invariant today. Each is `it.fails`: it passes while
+// the bug is there and fails once the core is fixed, which is the signal to make it a plain `it`.
+// The property tests leave these fault shapes out (a power loss then a kill within one checkpoint
+// interval is rare in their worlds; a full disk is not generated unless asked) so they stay green.
+describe('known failures of the core, kept visible', () => {
+  it.fails(`${invariantTitle(7)}: after a power loss, a kill before the next checkpoint makes the resume fall back to the old checkpoint`, async () => {
+    // The checkpoint written before the power loss names the old boot; the attempt after the
+    // relaunch appends on the new boot without committing a checkpoint of the new boot, so at the
+    // kill (t=2.2 s) `trustedOffset` distrusts every byte past the old checkpoint: 1,677,720 bytes
+    // kept, Range: bytes=1258290- asked.
+    const scenario: WorldScenario = {
+      seed: 3,
+      files: [{ length: 4 * MiB, validator: 'etag', ranges: 'supported', faults: {} }],
+      maxConnectionsPerHost: 1,
+      timeoutForResource: null,
+      faults: [
+        { type: 'powerLoss', at: 800 },
+        { type: 'kill', at: 2_200 },
+      ],
+    };
+    const { violations, report } = await invariantReport(7, scenario);
+    expect(violations, report).toEqual([]);
+  });
+
+  it.fails(`${invariantTitle(2)}: a journal append that meets a full disk leaves the session's store failed, and the task never ends`, async () => {
+    // ENOSPC on the journal puts the store in the failed state (StoreFailed on every call until
+    // reopened); no storeProblem is reported and nothing reopens it, so once space returns the task
+    // still waits in `connecting` forever.
+    const scenario: WorldScenario = {
+      seed: 454_388_033,
+      files: [{ length: MiB, validator: 'etag', ranges: 'supported', faults: {} }],
+      maxConnectionsPerHost: 1,
+      timeoutForResource: null,
+      faults: [{ type: 'diskFull', from: 8, until: 5_000 }],
+    };
+    const { violations, report } = await invariantReport(2, scenario);
+    expect(violations, report).toEqual([]);
+  });
+});

@@ -1,0 +1,34 @@
+import type { Session } from '@bgsession/core';
+import type { LossyDisk } from '../disk/lossy-disk.js';
+
+/**
+ * The partial-file length of each live task of each session, as the OS's cache holds it now (the
+ * world calls it at the moment of a kill or power loss, for invariant #7).
+ *
+ * @example
+ * ```ts
+ * const parts = partLengths(world.disk, '/sessions', sessions); // app -> (3 -> 1_048_576)
+ * ```
+ */
+export function partLengths(disk: LossyDisk, root: string, sessions: ReadonlyMap<string, Session>): Map<string, Map<number, number>> {
+  const lengths = new Map<string, Map<number, number>>();
+  for (const [identifier, session] of sessions) {
+    const ofSession = new Map<number, number>();
+    for (const task of session.tasks()) {
+      const length = partLength(disk, root, identifier, task.taskIdentifier);
+      if (length !== null) ofSession.set(task.taskIdentifier, length);
+    }
+    lengths.set(identifier, ofSession);
+  }
+  return lengths;
+}
+
+/** The length of a task's partial file (the file ByteStore's `parts/part-<id>`), or null when there is none. */
+export function partLength(disk: LossyDisk, root: string, session: string, taskIdentifier: number): number | null {
+  return disk.readFile(`${root}/${sessionDirectoryName(session)}/bytes/parts/part-${taskIdentifier}`)?.length ?? null;
+}
+
+/** A directory name for a session identifier: letters, digits, '.', '_' and '-' kept, the rest escaped. */
+export function sessionDirectoryName(identifier: string): string {
+  return identifier.replace(/[^A-Za-z0-9._-]/g, (character) => `%${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

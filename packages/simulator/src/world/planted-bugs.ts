@@ -1,0 +1,150 @@
+import { decodeTaskRecord, isTerminalPhase, type ByteStore, type SessionConfigurationInput, type Store, type StoreBatch, type Transport } from '@bgsession/core';
+
+/**
+ * TEST-ONLY bugs the world can plant in the ports it gives the session, so that a property test
+ * can show it catches them (invariants.md: each property must be shown able to fail). A world
+ * without `planted` runs the shipped code untouched.
+ */
+export interface PlantedWorldBugs {
+  /** #1: the Store drops every task-record put (the records never reach the journal). */
+  readonly storeDropsTaskPuts?: boolean;
+  /** #2: the Store drops outbox deletes: acknowledgements are recorded but not made durable. */
+  readonly storeDropsAcknowledgements?: boolean;
+  /**
+   * #3: outbox puts are held back to the next commit (a write-behind cache): the commit that
+   * resolves has not made the event durable yet.
+   */
+  readonly storeDefersEvents?: boolean;
+  /** #4: the Store drops ended task records and task deletes: a relaunch finds the task unfinished. */
+  readonly storeForgetsEnds?: boolean;
+  /** #5: the Store opens with the highest task identifier of the records left, not the header's. */
+  readonly storeForgetsHighestIdentifier?: boolean;
+  /** #7: the ByteStore reports partial lengths rounded down to whole MiB, as if the tail were gone. */
+  readonly byteStoreRoundsLengthDown?: boolean;
+  /** #6 and #9: the ByteStore hands a part over without its last 4 KiB. */
+  readonly byteStoreHandsOverShort?: boolean;
+  /** #6 and #8: the transport sends Range without If-Range. */
+  readonly transportStripsIfRange?: boolean;
+  /** #10: the transport hides Retry-After from the core. */
+  readonly transportHidesRetryAfter?: boolean;
+  /** #14: the session runs with no connection or task limit (the checker keeps the configured ones). */
+  readonly ignoreLimits?: boolean;
+  /** #11: the session runs with a week's resource timeout (the checker keeps the configured one). */
+  readonly ignoreResourceTimeout?: boolean;
+  /** #12: the Store drops every task record's due time, so a relaunch finds backoffs due at once. */
+  readonly storeForgetsDueTimes?: boolean;
+}
+
+/** The configuration the session runs with: the app's, unless a planted bug ignores part of it. */
+export function plantedConfiguration<C extends SessionConfigurationInput>(configuration: C, planted: PlantedWorldBugs): C {
+  let running: C = configuration;
+  if (planted.ignoreLimits === true) running = { ...running, maxConnectionsPerHost: 1000, maxConcurrentTasks: 1000 };
+  if (planted.ignoreResourceTimeout === true) running = { ...running, timeoutForResource: 7 * 24 * 60 * 60 * 1000 };
+  return running;
+}
+
+/** The buggy Store below the trace's recording (the trace shows what the runtime asked for). */
+export function plantedInnerStore(store: Store, planted: PlantedWorldBugs): Store {
+  const dropped = (operation: StoreBatch['operations'][number]): boolean => {
+    if (planted.storeDropsTaskPuts === true && operation.collection === 'tasks' && operation.type === 'put') return true;
+    if (planted.storeDropsAcknowledgements === true && operation.collection === 'outbox' && operation.type === 'delete') return true;
+    if (planted.storeForgetsEnds === true && operation.collection === 'tasks') {
+      if (operation.type === 'delete') return true;
+      const decoded = decodeTaskRecord(operation.value);
+      return decoded._tag === 'Right' && isTerminalPhase(decoded.right.phase);
+    }
+    return false;
+  };
+  const buggy = planted.storeDropsTaskPuts === true || planted.storeDropsAcknowledgements === true || planted.storeForgetsEnds === true;
+  return {
+    capabilities: store.capabilities,
+    async open() {
+      const contents = await store.open();
+      if (planted.storeForgetsHighestIdentifier !== true || typeof contents.header !== 'object' || contents.header === null) return contents;
+      const keys = [...(contents.records.get('tasks')?.keys() ?? [])].map(Number);
+      return { ...contents, header: { ...contents.header, highestTaskIdentifier: Math.max(0, ...keys) } };
+    },
+    close: () => store.close(),
+    commit(batch) {
+      let operations = buggy ? batch.operations.filter((operation) => !dropped(operation)) : batch.operations;
+      if (planted.storeForgetsDueTimes === true) operations = operations.map(withoutDueTime);
+      return store.commit({ ...batch, operations });
+    },
+  };
+}
+
+/** The buggy Store above the trace's recording (the trace shows what became durable, and when). */
+export function plantedOuterStore(store: Store, planted: PlantedWorldBugs): Store {
+  if (planted.storeDefersEvents !== true) return store;
+  let held: StoreBatch['operations'][number][] = [];
+  return {
+    capabilities: store.capabilities,
+    open: () => store.open(),
+    close: () => store.close(),
+    commit(batch) {
+      const now = batch.operations.filter((operation) => !(operation.collection === 'outbox' && operation.type === 'put'));
+      const operations = [...held, ...now];
+      held = batch.operations.filter((operation) => operation.collection === 'outbox' && operation.type === 'put');
+      return store.commit({ ...batch, operations });
+    },
+  };
+}
+
+function withoutDueTime(operation: StoreBatch['operations'][number]): StoreBatch['operations'][number] {
+  if (operation.collection !== 'tasks' || operation.type !== 'put' || typeof operation.value !== 'object' || operation.value === null) return operation;
+  return { ...operation, value: { ...operation.value, dueAt: null } };
+}
+
+const MiB = 1024 * 1024;
+
+/** The buggy ByteStore. */
+export function plantedByteStore(byteStore: ByteStore, planted: PlantedWorldBugs): ByteStore {
+  if (planted.byteStoreRoundsLengthDown !== true && planted.byteStoreHandsOverShort !== true) return byteStore;
+  return {
+    ...bound(byteStore),
+    async length(key) {
+      const length = await byteStore.length(key);
+      return planted.byteStoreRoundsLengthDown === true && length !== null ? Math.floor(length / MiB) * MiB : length;
+    },
+    async handOver(key, request) {
+      if (planted.byteStoreHandsOverShort === true) {
+        const length = await byteStore.length(key);
+        if (length !== null && length > 0) await byteStore.truncate(key, Math.max(0, length - 4096));
+      }
+      return byteStore.handOver(key, request);
+    },
+  };
+}
+
+/** The buggy transport (outside the attempt log, so the log shows what went on the wire). */
+export function plantedTransport(transport: Transport, planted: PlantedWorldBugs): Transport {
+  if (planted.transportStripsIfRange !== true && planted.transportHidesRetryAfter !== true) return transport;
+  return {
+    capabilities: transport.capabilities,
+    async start(request) {
+      const headers: Record<string, string> = { ...request.headers };
+      if (planted.transportStripsIfRange === true) delete headers['if-range'];
+      const response = await transport.start({ ...request, headers });
+      if (planted.transportHidesRetryAfter !== true) return response;
+      const { 'retry-after': _hidden, ...shown } = response.head.headers;
+      return { ...response, head: { ...response.head, headers: shown } };
+    },
+  };
+}
+
+function bound(byteStore: ByteStore): ByteStore {
+  return {
+    capabilities: byteStore.capabilities,
+    bootIdentity: () => byteStore.bootIdentity(),
+    length: (key) => byteStore.length(key),
+    append: (key, bytes) => byteStore.append(key, bytes),
+    sync: (key) => byteStore.sync(key),
+    truncate: (key, length) => byteStore.truncate(key, length),
+    read: (key, offset) => byteStore.read(key, offset),
+    delete: (key) => byteStore.delete(key),
+    keys: () => byteStore.keys(),
+    handOver: (key, request) => byteStore.handOver(key, request),
+    locationSize: (location) => byteStore.locationSize(location),
+    deleteLocation: (location) => byteStore.deleteLocation(location),
+  };
+}
