@@ -17,7 +17,7 @@ export interface FileSystemFacts {
  *
  * @example
  * ```ts
- * describeFileSystem('/work/main/bench'); // { device: '/dev/vda', type: 'ext4', ... }
+ * describeFileSystem('/srv/app/bench'); // { device: '/dev/vda', type: 'ext4', ... }
  * ```
  */
 export function describeFileSystem(directory: string): FileSystemFacts {
