@@ -1,3 +1,5 @@
+import { createSeededRandom } from '@bgsession/testing';
+
 /** A reproducible source of numbers for the crash harness: the same seed gives the same run plan. */
 export interface SeededRandom {
   /** A float in [0, 1). */
@@ -9,7 +11,7 @@ export interface SeededRandom {
 }
 
 /**
- * mulberry32 over a 32-bit seed: small, fast, and good enough to spread kills over a run. Not for
+ * The testing package's seeded Random (mulberry32) with the two draws a run plan needs. Not for
  * anything but test plans.
  *
  * @example
@@ -19,14 +21,7 @@ export interface SeededRandom {
  * ```
  */
 export function seededRandom(seed: number): SeededRandom {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const { next } = createSeededRandom(seed);
   return {
     next,
     between: (low, high) => low + Math.floor(next() * (high - low + 1)),

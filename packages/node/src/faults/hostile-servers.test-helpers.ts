@@ -25,6 +25,7 @@ import { createNodeConnectivity } from '../platform/node-connectivity.js';
 import { createNodeHasher } from '../platform/node-hasher.js';
 import { createNodeRandom } from '../platform/node-random.js';
 import { createUndiciTransport, type UndiciTransportOptions } from '../transport/undici-transport.js';
+export { until, within } from '../host/range-server.test-helpers.js';
 
 /** Things to undo after each test, last first. */
 export interface Cleanup {
@@ -267,24 +268,6 @@ export function setEnvironment(cleanup: Cleanup, variables: Readonly<Record<stri
     });
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
-  }
-}
-
-/** Rejects after `ms` with a message naming what was awaited, so no test waits forever. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Polls `condition` every 5 ms until it holds, failing after `ms` (a bound, never an assertion on speed). */
-export async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 5));
   }
 }
 

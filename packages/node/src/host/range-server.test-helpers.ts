@@ -104,10 +104,10 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Polls `condition` every 10 ms until it holds, failing after `ms`. */
-export async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
+/** Polls `condition` every 10 ms until it holds, failing after `ms` (a bound, never an assertion on speed). */
+export async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
     await new Promise((done) => setTimeout(done, 10));
   }

@@ -1,4 +1,4 @@
-import { decodeOutboxEntry, decodeTaskRecord, type Store } from '@bgsession/core';
+import { decodeOutboxEntry, decodeTaskRecord, type Store, type TaskRecord } from '@bgsession/core';
 import type { Trace } from './trace.js';
 import type { CommittedEvent, CommittedTask } from './trace-entry.js';
 
@@ -12,8 +12,10 @@ import type { CommittedEvent, CommittedTask } from './trace-entry.js';
  * ```ts
  * const store = recordingStore(createJournalStore({ fs, directory }), trace, 'app');
  * ```
+ *
+ * `onTaskRecord`, when given, sees each task record a resolved commit wrote, decoded once here.
  */
-export function recordingStore(store: Store, trace: Trace, session: string): Store {
+export function recordingStore(store: Store, trace: Trace, session: string, onTaskRecord?: (record: TaskRecord) => void): Store {
   return {
     capabilities: store.capabilities,
     open: () => store.open(),
@@ -31,6 +33,7 @@ export function recordingStore(store: Store, trace: Trace, session: string): Sto
             const decoded = decodeTaskRecord(operation.value);
             if (decoded._tag === 'Right') {
               const record = decoded.right;
+              onTaskRecord?.(record);
               tasks.push({ taskIdentifier: record.taskIdentifier, phase: record.phase, checkpoint: record.checkpoint?.offset ?? null });
             }
           }

@@ -2,7 +2,7 @@ import type { Clock, Store } from '@bgsession/core';
 import { recordingStore } from '../trace/recording-store.js';
 import type { Trace } from '../trace/trace.js';
 import { plantedInnerStore, plantedOuterStore, type PlantedWorldBugs } from './planted-bugs.js';
-import { recordingTaskCommits } from './recording-task-commits.js';
+import { taskCommitRecorder } from './task-commit-recorder.js';
 import type { WorldLog } from './world-log.js';
 
 /**
@@ -19,6 +19,6 @@ export function worldStore(
   journal: Store,
   context: { readonly planted: PlantedWorldBugs; readonly trace: Trace; readonly log: WorldLog; readonly session: string; readonly clock: Clock; readonly generation: () => number },
 ): Store {
-  const recorded = recordingStore(recordingTaskCommits(plantedInnerStore(journal, context.planted), context), context.trace, context.session);
+  const recorded = recordingStore(plantedInnerStore(journal, context.planted), context.trace, context.session, taskCommitRecorder(context));
   return plantedOuterStore(recorded, context.planted);
 }
