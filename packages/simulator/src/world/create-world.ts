@@ -18,7 +18,7 @@ import { createSimulatorRandom } from '../random/simulator-random.js';
 import { createSimServer } from '../servers/sim-server.js';
 import { Trace } from '../trace/trace.js';
 import { configuredLimits } from './configured-limits.js';
-import { plantedByteStore, plantedConfiguration, plantedTransport } from './planted-bugs.js';
+import { plantedByteStore, plantedConfiguration, plantedConnectivity, plantedTransport } from './planted-bugs.js';
 import { recordingServedFiles } from './recording-served-files.js';
 import { recordingTransport } from './recording-transport.js';
 import { tracedSession } from './traced-session.js';
@@ -111,7 +111,29 @@ export function createWorld(options: WorldOptions): World {
     };
   }
 
-  async function open(host: WorldProcess, sessionOptions: WorldSessionOptions): Promise<Session> {
+  /**
+   * Opens a session in `host`, rejecting when the process dies before the session is open (a
+   * crash point that strikes during the open): the dead process's calls would never settle.
+   */
+  function open(host: WorldProcess, sessionOptions: WorldSessionOptions): Promise<Session> {
+    return new Promise<Session>((resolve, reject) => {
+      const forget = host.life.atDeath(() => {
+        reject(new BgSessionError('StoreFailed', `The process died while opening the session ${sessionOptions.identifier}.`));
+      });
+      openIn(host, sessionOptions).then(
+        (session) => {
+          forget();
+          resolve(session);
+        },
+        (error: unknown) => {
+          forget();
+          reject(error instanceof Error ? error : new BgSessionError('StoreFailed', describe(error)));
+        },
+      );
+    });
+  }
+
+  async function openIn(host: WorldProcess, sessionOptions: WorldSessionOptions): Promise<Session> {
     const { life } = host;
     const fs = processFileSystem(disk.fs, life);
     if (!rootReady) {
@@ -131,12 +153,21 @@ export function createWorld(options: WorldOptions): World {
     life.atDeath(() => transport.close());
     const session = await createSession({
       ports: {
-        store: worldStore(createJournalStore({ fs, directory: fs.join(directory, 'store'), clock: clockOfProcess, probe }), { ...recordContext, planted, trace }),
-        byteStore: plantedByteStore(createFileByteStore({ fs, directory: fs.join(directory, 'bytes'), probe }), planted),
-        transport: processTransport(plantedTransport(recordingTransport(transport, recordContext), planted), life),
+        store: worldStore(
+          createJournalStore({
+            fs,
+            directory: fs.join(directory, 'store'),
+            clock: clockOfProcess,
+            probe,
+            ...(sessionOptions.compaction === undefined ? {} : { compaction: sessionOptions.compaction }),
+          }),
+          { ...recordContext, planted, trace },
+        ),
+        byteStore: plantedByteStore(createFileByteStore({ fs, directory: fs.join(directory, 'bytes'), probe }), planted, fs),
+        transport: processTransport(plantedTransport(recordingTransport(transport, { ...recordContext, connectivity: network.connectivity }), planted), life),
         clock: clockOfProcess,
         random: random.fork(`process-${generation}-${sessionOptions.identifier}`),
-        connectivity: processConnectivity(network.connectivity, life),
+        connectivity: processConnectivity(plantedConnectivity(network.connectivity, planted), life),
         hasher,
         probe,
       },
@@ -150,7 +181,10 @@ export function createWorld(options: WorldOptions): World {
         ...(sessionOptions.credentials === undefined ? {} : { credentials: sessionOptions.credentials }),
       },
     });
-    const traced = tracedSession(session, trace);
+    // A closed session leaves the process, so the app may open it again before any relaunch.
+    const traced = tracedSession(session, trace, () => {
+      if (host.sessions.get(sessionOptions.identifier) === traced) host.sessions.delete(sessionOptions.identifier);
+    });
     host.sessions.set(sessionOptions.identifier, traced);
     return traced;
   }
@@ -242,6 +276,7 @@ export function createWorld(options: WorldOptions): World {
     },
 
     schedule(faults: readonly ScheduledFault[]) {
+      const base = { ...counts };
       for (const fault of faults) {
         switch (fault.type) {
           case 'kill':
@@ -282,6 +317,7 @@ export function createWorld(options: WorldOptions): World {
             break;
         }
       }
+      return base;
     },
 
     liveTasks() {

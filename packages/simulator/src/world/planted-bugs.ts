@@ -1,4 +1,4 @@
-import { decodeTaskRecord, isTerminalPhase, type ByteStore, type SessionConfigurationInput, type Store, type StoreBatch, type Transport } from '@bgsession/core';
+import { decodeTaskRecord, isTerminalPhase, type ByteStore, type Connectivity, type FileSystem, type SessionConfigurationInput, type Store, type StoreBatch, type Transport } from '@bgsession/core';
 
 /**
  * TEST-ONLY bugs the world can plant in the ports it gives the session, so that a property test
@@ -33,6 +33,19 @@ export interface PlantedWorldBugs {
   readonly ignoreResourceTimeout?: boolean;
   /** #12: the Store drops every task record's due time, so a relaunch finds backoffs due at once. */
   readonly storeForgetsDueTimes?: boolean;
+  /**
+   * #13: the Store drops the durable record that a non-idempotent attempt started, so a relaunch
+   * takes a request cut by the host's death for one that never left.
+   */
+  readonly storeForgetsAttemptStarts?: boolean;
+  /** #15: the Connectivity port reports every network as neither expensive nor constrained. */
+  readonly connectivityHidesCost?: boolean;
+  /** #19: the Store drops every task record's description. */
+  readonly storeDropsDescriptions?: boolean;
+  /** #20: the ByteStore leaves a copy of each handed-over file next to its location (`<location>.part`). */
+  readonly byteStoreWritesBesideDestination?: boolean;
+  /** #21: the transport adds the last Authorization it carried to every later request without one (redirect hops included). */
+  readonly transportKeepsAuthorization?: boolean;
 }
 
 /** The configuration the session runs with: the app's, unless a planted bug ignores part of it. */
@@ -68,6 +81,8 @@ export function plantedInnerStore(store: Store, planted: PlantedWorldBugs): Stor
     commit(batch) {
       let operations = buggy ? batch.operations.filter((operation) => !dropped(operation)) : batch.operations;
       if (planted.storeForgetsDueTimes === true) operations = operations.map(withoutDueTime);
+      if (planted.storeForgetsAttemptStarts === true) operations = operations.map((operation) => taskRecordEdited(operation, (value) => ({ ...value, attempts: { ...(value['attempts'] as object), startRecorded: false } })));
+      if (planted.storeDropsDescriptions === true) operations = operations.map((operation) => taskRecordEdited(operation, (value) => ({ ...value, taskDescription: null })));
       return store.commit({ ...batch, operations });
     },
   };
@@ -91,14 +106,29 @@ export function plantedOuterStore(store: Store, planted: PlantedWorldBugs): Stor
 }
 
 function withoutDueTime(operation: StoreBatch['operations'][number]): StoreBatch['operations'][number] {
+  return taskRecordEdited(operation, (value) => ({ ...value, dueAt: null }));
+}
+
+function taskRecordEdited(operation: StoreBatch['operations'][number], edit: (value: Record<string, unknown>) => Record<string, unknown>): StoreBatch['operations'][number] {
   if (operation.collection !== 'tasks' || operation.type !== 'put' || typeof operation.value !== 'object' || operation.value === null) return operation;
-  return { ...operation, value: { ...operation.value, dueAt: null } };
+  return { ...operation, value: edit(operation.value as Record<string, unknown>) };
+}
+
+/** The buggy Connectivity. */
+export function plantedConnectivity(connectivity: Connectivity, planted: PlantedWorldBugs): Connectivity {
+  if (planted.connectivityHidesCost !== true) return connectivity;
+  const cheap = (state: ReturnType<Connectivity['current']>) => ({ ...state, expensive: false, constrained: false });
+  return {
+    current: () => cheap(connectivity.current()),
+    subscribe: (listener) => connectivity.subscribe((state) => listener(cheap(state))),
+  };
 }
 
 const MiB = 1024 * 1024;
 
-/** The buggy ByteStore. */
-export function plantedByteStore(byteStore: ByteStore, planted: PlantedWorldBugs): ByteStore {
+/** The buggy ByteStore; `fs` is the process's file system (for the bug that writes beside a destination). */
+export function plantedByteStore(byteStore: ByteStore, planted: PlantedWorldBugs, fs?: FileSystem): ByteStore {
+  if (planted.byteStoreWritesBesideDestination === true && fs !== undefined) return writingBeside(byteStore, fs);
   if (planted.byteStoreRoundsLengthDown !== true && planted.byteStoreHandsOverShort !== true) return byteStore;
   return {
     ...bound(byteStore),
@@ -118,16 +148,36 @@ export function plantedByteStore(byteStore: ByteStore, planted: PlantedWorldBugs
 
 /** The buggy transport (outside the attempt log, so the log shows what went on the wire). */
 export function plantedTransport(transport: Transport, planted: PlantedWorldBugs): Transport {
-  if (planted.transportStripsIfRange !== true && planted.transportHidesRetryAfter !== true) return transport;
+  if (planted.transportStripsIfRange !== true && planted.transportHidesRetryAfter !== true && planted.transportKeepsAuthorization !== true) return transport;
+  let authorization: string | undefined;
   return {
     capabilities: transport.capabilities,
     async start(request) {
       const headers: Record<string, string> = { ...request.headers };
       if (planted.transportStripsIfRange === true) delete headers['if-range'];
+      if (planted.transportKeepsAuthorization === true) {
+        authorization = headers['authorization'] ?? authorization;
+        if (authorization !== undefined) headers['authorization'] = authorization;
+      }
       const response = await transport.start({ ...request, headers });
       if (planted.transportHidesRetryAfter !== true) return response;
       const { 'retry-after': _hidden, ...shown } = response.head.headers;
       return { ...response, head: { ...response.head, headers: shown } };
+    },
+  };
+}
+
+function writingBeside(byteStore: ByteStore, fs: FileSystem): ByteStore {
+  return {
+    ...bound(byteStore),
+    async handOver(key, request) {
+      const result = await byteStore.handOver(key, request);
+      if (!result.inStore) {
+        const handle = await fs.open(`${result.location}.part`, { mode: 'rw', create: true });
+        await handle.write(new Uint8Array([1, 2, 3]), 0);
+        await handle.close();
+      }
+      return result;
     },
   };
 }

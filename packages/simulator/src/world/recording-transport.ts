@@ -1,4 +1,4 @@
-import type { AttemptResponse, Clock, Transport } from '@bgsession/core';
+import type { AttemptResponse, Clock, Connectivity, Transport } from '@bgsession/core';
 import type { AttemptRecord, WorldLog } from './world-log.js';
 
 /**
@@ -11,7 +11,10 @@ import type { AttemptRecord, WorldLog } from './world-log.js';
  * const transport = recordingTransport(network.createTransport(), { log, session: 'app', clock, generation: () => 1 });
  * ```
  */
-export function recordingTransport(transport: Transport, context: { readonly log: WorldLog; readonly session: string; readonly clock: Clock; readonly generation: () => number }): Transport {
+export function recordingTransport(
+  transport: Transport,
+  context: { readonly log: WorldLog; readonly session: string; readonly clock: Clock; readonly generation: () => number; readonly connectivity?: Connectivity },
+): Transport {
   const { log, session, clock } = context;
   return {
     capabilities: transport.capabilities,
@@ -23,6 +26,8 @@ export function recordingTransport(transport: Transport, context: { readonly log
         at: clock.now(),
         wallOffset: clock.now() - clock.monotonic(),
         url: request.url,
+        method: request.method,
+        network: context.connectivity?.current() ?? null,
         origin: originOf(request.url),
         headers: { ...request.headers },
         response: null,

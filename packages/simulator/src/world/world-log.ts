@@ -1,4 +1,4 @@
-import type { HeaderMap } from '@bgsession/core';
+import type { HeaderMap, NetworkState } from '@bgsession/core';
 
 /** One attempt as the world's transport carried it, for the byte and scheduling checkers. */
 export interface AttemptRecord {
@@ -12,6 +12,9 @@ export interface AttemptRecord {
   /** The wall clock minus the monotonic one then: it drops when the wall clock jumps back. */
   readonly wallOffset: number;
   readonly url: string;
+  readonly method: string;
+  /** The network as it really was when the attempt started (whatever the session was told), or null when unknown. */
+  readonly network: NetworkState | null;
   /** `URL.origin` of the request. */
   readonly origin: string;
   /** The request's headers as sent (lower-case names). */

@@ -1,4 +1,4 @@
-import type { CrashPoint, HostOptions, Session, SessionConfigurationInput, SessionListener } from '@bgsession/core';
+import type { CrashPoint, HostOptions, JournalCompactionOptions, Session, SessionConfigurationInput, SessionListener } from '@bgsession/core';
 import type { VirtualClock } from '../clock/virtual-clock.js';
 import type { LossyDisk, LossyDiskOptions } from '../disk/lossy-disk.js';
 import type { Violation } from '../invariants/invariant-sentences.js';
@@ -38,6 +38,8 @@ export interface WorldSessionOptions {
   readonly configuration?: Omit<SessionConfigurationInput, 'identifier'>;
   /** The transport's capabilities and limits (e.g. `browserFetchCapabilities` to play a browser). */
   readonly transport?: SimTransportOptions;
+  /** When the journal Store compacts (its defaults otherwise): small values make compactions, and their crash points, frequent. */
+  readonly compaction?: JournalCompactionOptions;
 }
 
 /**
@@ -73,7 +75,12 @@ export interface World {
   readonly crashPointCounts: Readonly<Record<CrashPoint, number>>;
   /** A server answering at `origin` (e.g. `https://files.example`); scripted through its API. */
   server(origin: string | readonly string[]): SimServer;
-  /** Opens a session in the running process; it is reopened by each relaunch. */
+  /**
+   * Opens a session in the running process; it is reopened by each relaunch. Once its `close()`
+   * resolves, the process no longer holds it and it may be opened again (a relaunch still reopens
+   * it, as an app's launch would). Rejects with a `BgSessionError` (`StoreFailed`) when the process
+   * dies during the open (a crash point striking there).
+   */
   openSession(options: WorldSessionOptions): Promise<Session>;
   /** The session of that identifier in the running process. */
   session(identifier: string): Session | undefined;
@@ -91,10 +98,18 @@ export interface World {
   /** Suspends the app process: time passes, nothing of it runs. */
   suspend(): void;
   resume(): void;
-  /** Starts a new process and reopens every session the world had opened. */
+  /**
+   * Starts a new process and reopens every session the world had opened, with the options of its
+   * last `openSession`. Rejects with a `BgSessionError` (`StoreFailed`) when the new process dies
+   * during the reopen (a crash point striking there); a fault's own relaunch then follows as scheduled.
+   */
   relaunch(): Promise<readonly Session[]>;
-  /** Adds faults to the schedule. */
-  schedule(faults: readonly ScheduledFault[]): void;
+  /**
+   * Adds faults to the schedule. Returns the crash-point counts at this
+   * moment: a point fault's `pass` counts from them (`pass: 1` is the next pass after the call),
+   * so `counts[point] + pass` is the value of `crashPointCounts[point]` at which it strikes.
+   */
+  schedule(faults: readonly ScheduledFault[]): Readonly<Record<CrashPoint, number>>;
   /** The tasks each session holds now. */
   liveTasks(): ReadonlyMap<string, ReadonlySet<number>>;
   /** The invariants the trace and log can show broken: #1-#12 and #14 (`settled`: every task had time to end). */
