@@ -1,4 +1,3 @@
-import type { FilePiece } from './disk-tree.js';
 import type { GrowableBytes } from './growable-bytes.js';
 
 /** What a power loss does to one unsynced sector of a write (a truncate is kept or dropped). */
@@ -14,61 +13,137 @@ export interface CrashPiece {
   readonly length: number;
 }
 
+/**
+ * An unsynced change of a file's bytes, in the order it was made, with what it replaced: the
+ * length `before` it and the bytes it overwrote or cut (`undo`, null when it replaced none, as an
+ * append does). Its own bytes are not kept: they are in the page cache, or come back by undoing
+ * the later changes.
+ */
+export type FileChange =
+  | { readonly type: 'write'; readonly position: number; readonly length: number; readonly before: number; readonly undo: Uint8Array | null }
+  | { readonly type: 'truncate'; readonly length: number; readonly before: number; readonly undo: readonly Uint8Array[] | null };
+
 /** The size of the unit a power loss keeps, drops or garbles, as SQLite's crash model assumes. */
 export const sectorSize = 512;
 
+interface SectorOutcome {
+  readonly from: number;
+  readonly to: number;
+  readonly what: SectorFate;
+  readonly garbage: Uint8Array | null;
+}
+
 /**
- * The bytes a file holds after a power loss: its durable bytes, then each unsynced piece in the
- * order it was made, each 512-byte sector of a write (aligned on the file's offsets) kept, dropped
- * or garbled by `fate`, each truncate kept or dropped. A kept sector past the end extends the file
- * with zeros in between, as a file system that allocated the later block first would.
+ * The bytes a file holds after a power loss: its durable bytes (`durable`, or the cache with
+ * every change undone when null), then each unsynced change in the order it was made, each
+ * 512-byte sector of a write (aligned on the file's offsets) kept, dropped or garbled by `fate`,
+ * each truncate kept or dropped. A kept sector past the end extends the file with zeros in
+ * between, as a file system that allocated the later block first would. The fates are drawn in
+ * that order before any byte moves. Consumes `cache` and `durable`: either may be the result.
  *
  * @example
  * ```ts
- * const image = crashImage(durable, pending, '/sessions/journal', () => 'drop');
- * image.view(); // the durable bytes, unchanged
+ * const image = crashImage(cache, null, changes, '/sessions/journal', () => 'drop', garbage);
+ * image.bytes(); // the durable bytes, unchanged
  * ```
  */
 export function crashImage(
-  durable: GrowableBytes,
-  pending: readonly FilePiece[],
+  cache: GrowableBytes,
+  durable: GrowableBytes | null,
+  changes: readonly FileChange[],
   path: string,
   fate: (piece: CrashPiece) => SectorFate,
   garbage: (length: number) => Uint8Array,
 ): GrowableBytes {
-  const image = durable.clone();
-  for (const piece of pending) {
-    if (piece.type === 'truncate') {
-      if (fate({ path, type: 'truncate', position: piece.length, length: 0 }) !== 'drop') image.truncate(piece.length);
-      continue;
+  let everyByteKept = true;
+  const outcomes = changes.map((change): boolean | SectorOutcome[] => {
+    if (change.type === 'truncate') {
+      const kept = fate({ path, type: 'truncate', position: change.length, length: 0 }) !== 'drop';
+      everyByteKept &&= kept;
+      return kept;
     }
-    const end = piece.position + piece.bytes.length;
-    for (let from = piece.position; from < end; ) {
+    // An empty write past the end grew the cache, but has no sector to keep.
+    if (change.length === 0 && change.position > change.before) everyByteKept = false;
+    const sectors: SectorOutcome[] = [];
+    const end = change.position + change.length;
+    for (let from = change.position; from < end; ) {
       const to = Math.min(end, (Math.floor(from / sectorSize) + 1) * sectorSize);
       const what = fate({ path, type: 'write', position: from, length: to - from });
-      if (what === 'keep') image.write(piece.bytes.subarray(from - piece.position, to - piece.position), from);
-      else if (what === 'garble') image.write(garbage(to - from), from);
+      sectors.push({ from, to, what, garbage: what === 'garble' ? garbage(to - from) : null });
+      everyByteKept &&= what === 'keep';
       from = to;
     }
-  }
+    return sectors;
+  });
+  if (everyByteKept && durable === null) return cache;
+  const saved = rewind(cache, changes, (index) => {
+    const outcome = outcomes[index];
+    return typeof outcome !== 'boolean' && outcome !== undefined && outcome.some((sector) => sector.what === 'keep');
+  });
+  const image = durable ?? cache;
+  changes.forEach((change, index) => {
+    const outcome = outcomes[index] as boolean | SectorOutcome[];
+    if (change.type === 'truncate') {
+      if (outcome === true) image.truncate(change.length);
+      return;
+    }
+    if (typeof outcome === 'boolean') return;
+    const bytes = saved[index];
+    for (const { from, to, what, garbage: noise } of outcome) {
+      if (what === 'keep' && bytes !== undefined && bytes !== null) image.write(bytes.subarray(from - change.position, to - change.position), from);
+      else if (noise !== null) image.write(noise, from);
+    }
+  });
   return image;
 }
 
 /**
- * Writes every piece of `pending` to `target` in order: what a datasync that succeeds does to a
- * file's durable bytes.
+ * Writes every change of the cache to `durable` in order: what a datasync that succeeds does when
+ * the durable bytes are not the cache's (after a failed datasync dropped some from the
+ * write-back). Leaves `cache` as it was.
  *
  * @example
  * ```ts
- * applyPieces(file.durable, file.pending);
- * file.pending = [];
+ * syncChanges(cache, durable, changes);
  * ```
  */
-export function applyPieces(target: GrowableBytes, pending: readonly FilePiece[]): void {
-  for (const piece of pending) {
-    if (piece.type === 'truncate') target.truncate(piece.length);
-    else target.write(piece.bytes, piece.position);
+export function syncChanges(cache: GrowableBytes, durable: GrowableBytes, changes: readonly FileChange[]): void {
+  const saved = rewind(cache.clone(), changes, () => true);
+  changes.forEach((change, index) => {
+    if (change.type === 'truncate') durable.truncate(change.length);
+    else durable.write(saved[index] ?? new Uint8Array(), change.position);
+  });
+}
+
+/**
+ * Undoes every change of `work`, newest first, leaving it as it was before the oldest; returns
+ * the bytes each change that `wanted` names had written, by index.
+ *
+ * @example
+ * ```ts
+ * const before = cache.clone();
+ * rewind(before, changes, () => false); // before: the bytes the changes started from
+ * ```
+ */
+export function rewind(work: GrowableBytes, changes: readonly FileChange[], wanted: (index: number) => boolean): Array<Uint8Array | null> {
+  const saved = new Array<Uint8Array | null>(changes.length).fill(null);
+  for (let index = changes.length - 1; index >= 0; index -= 1) {
+    const change = changes[index] as FileChange;
+    if (change.type === 'write') {
+      if (wanted(index)) saved[index] = work.read(change.position, change.length);
+      if (change.undo !== null) work.write(change.undo, change.position);
+      work.truncate(change.before);
+    } else if (change.undo !== null) {
+      let at = change.length;
+      for (const piece of change.undo) {
+        work.write(piece, at);
+        at += piece.length;
+      }
+    } else {
+      work.truncate(change.before);
+    }
   }
+  return saved;
 }
 
 /**

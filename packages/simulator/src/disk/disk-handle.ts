@@ -2,14 +2,13 @@ import { BgSessionError, type FileHandle, type OpenOptions } from '@bgsession/co
 import { storeFailed } from './disk-call.js';
 import type { DiskContext, DiskProcessState } from './disk-context.js';
 import type { FileNode } from './disk-tree.js';
-import { applyPieces } from './crash-image.js';
 
 /**
  * Opens a handle of `process` on `node`: reads see the page cache, writes and truncates go to the
- * cache and are logged as pending until `datasync`, which writes the log to the durable bytes. A
- * failed datasync drops the log without writing it (as Linux marks the pages clean after an
- * fsync error), so the cache still shows bytes that will not survive a power loss and that no
- * later sync will save: the reason a failed sync must never be retried.
+ * cache and stay unsynced until `datasync` makes them durable. A failed datasync drops them from
+ * the write-back without writing them (as Linux marks the pages clean after an fsync error), so
+ * the cache still shows bytes that will not survive a power loss and that no later sync will
+ * save: the reason a failed sync must never be retried.
  *
  * @example
  * ```ts
@@ -38,16 +37,15 @@ export function createDiskHandle(context: DiskContext, owner: DiskProcessState, 
     read(at, length) {
       return context.run(owner, 'read', paths, () => {
         usable(false);
-        return node.cache.read(position(at, 'position'), position(length, 'length'));
+        return node.content.read(position(at, 'position'), position(length, 'length'));
       });
     },
     write(bytes, at) {
       return context.run(owner, 'write', paths, () => {
         usable(true);
-        const start = at === 'append' || mode === 'a' ? node.cache.length : position(at, 'position');
+        const start = at === 'append' || mode === 'a' ? node.content.length : position(at, 'position');
         context.reserve(node, start + bytes.length);
-        node.cache.write(bytes, start);
-        node.pending.push({ type: 'write', position: start, bytes: bytes.slice() });
+        node.content.write(bytes, start);
         node.mtimeMs = context.now();
       });
     },
@@ -59,11 +57,10 @@ export function createDiskHandle(context: DiskContext, owner: DiskProcessState, 
         () => {
           usable(false);
           if (context.planted.lyingDatasync === true) return;
-          applyPieces(node.durable, node.pending);
-          node.pending = [];
+          node.content.sync();
         },
         () => {
-          if (!closed) node.pending = [];
+          if (!closed) node.content.dropWriteBack();
         },
       );
     },
@@ -72,15 +69,14 @@ export function createDiskHandle(context: DiskContext, owner: DiskProcessState, 
         usable(true);
         const size = position(length, 'length');
         context.reserve(node, size);
-        node.cache.truncate(size);
-        node.pending.push({ type: 'truncate', length: size });
+        node.content.truncate(size);
         node.mtimeMs = context.now();
       });
     },
     size() {
       return context.run(owner, 'size', paths, () => {
         usable(false);
-        return node.cache.length;
+        return node.content.length;
       });
     },
     close() {

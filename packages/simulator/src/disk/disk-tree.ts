@@ -1,20 +1,13 @@
-import type { GrowableBytes } from './growable-bytes.js';
-
-/** An unsynced change of a file's bytes, in the order it was made. */
-export type FilePiece =
-  | { readonly type: 'write'; readonly position: number; readonly bytes: Uint8Array }
-  | { readonly type: 'truncate'; readonly length: number };
+import type { FileContent } from './file-content.js';
 
 /**
- * A file (an inode: hard links share it). `cache` is what processes read (the OS's page cache);
- * `durable` what the platters hold; `pending` the changes made since, which a datasync writes.
+ * A file (an inode: hard links share it). `content` holds what processes read (the OS's page
+ * cache), the changes a datasync would write, and what the platters hold.
  */
 export interface FileNode {
   readonly kind: 'file';
   readonly id: number;
-  cache: GrowableBytes;
-  durable: GrowableBytes;
-  pending: FilePiece[];
+  content: FileContent;
   mtimeMs: number;
 }
 

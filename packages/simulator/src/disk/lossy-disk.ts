@@ -3,7 +3,7 @@ import { garbleBytes, type CrashPiece, type SectorFate } from './crash-image.js'
 import { diskCalls, faultError, type DiskCall, type DiskCallInfo, type DiskFault } from './disk-call.js';
 import { never, type DiskContext, type DiskProcessState, type PlantedDiskBugs } from './disk-context.js';
 import { locate, splitPath, type DirectoryNode, type FileNode, type PendingEntryOperation } from './disk-tree.js';
-import { GrowableBytes } from './growable-bytes.js';
+import { FileContent } from './file-content.js';
 import { crashDisk, type EntryFate, type PowerLossChoices, type PowerLossReport } from './power-loss.js';
 import { createProcessFileSystem } from './process-file-system.js';
 
@@ -146,9 +146,9 @@ export function createLossyDisk(options: LossyDiskOptions): LossyDisk {
       return new Promise<void>((resolve) => clock.setTimer(delay, resolve)).then(() => (owner.alive ? execute(call, paths, effect, onFault) : never<T>()));
     },
     reserve(node, length) {
-      if (capacity === null || length <= node.cache.length) return;
-      if (usedBytes() + (length - node.cache.length) > capacity) {
-        throw new BgSessionError('DiskFull', `No space left on device (ENOSPC): ${length - node.cache.length} more bytes do not fit.`, { cause: 'ENOSPC' });
+      if (capacity === null || length <= node.content.length) return;
+      if (usedBytes() + (length - node.content.length) > capacity) {
+        throw new BgSessionError('DiskFull', `No space left on device (ENOSPC): ${length - node.content.length} more bytes do not fit.`, { cause: 'ENOSPC' });
       }
     },
   };
@@ -167,7 +167,7 @@ export function createLossyDisk(options: LossyDiskOptions): LossyDisk {
     visit(root);
     for (const owner of owners) for (const { node } of owner.open) files.add(node);
     let total = 0;
-    for (const file of files) total += file.cache.length;
+    for (const file of files) total += file.content.length;
     return total;
   }
 
@@ -251,16 +251,13 @@ export function createLossyDisk(options: LossyDiskOptions): LossyDisk {
     readFile(path) {
       const found = splitPath(path) === null ? null : locate(root, path, false);
       if (found === null || typeof found === 'string' || found.node?.kind !== 'file') return null;
-      return found.node.cache.view().slice();
+      return found.node.content.bytes();
     },
     writeFile(path, bytes) {
       const { directory, name } = placeFor(path);
       const existing = directory.entries.get(name);
-      const file: FileNode =
-        existing?.kind === 'file' ? existing : { kind: 'file', id: nextId++, cache: new GrowableBytes(), durable: new GrowableBytes(), pending: [], mtimeMs: 0 };
-      file.cache = new GrowableBytes(bytes);
-      file.durable = new GrowableBytes(bytes);
-      file.pending = [];
+      const file: FileNode = existing?.kind === 'file' ? existing : { kind: 'file', id: nextId++, content: new FileContent(), mtimeMs: 0 };
+      file.content = new FileContent(bytes);
       file.mtimeMs = context.now();
       directory.entries.set(name, file);
       directory.durable.set(name, file);

@@ -1,5 +1,5 @@
-import { crashImage, type CrashPiece, type SectorFate } from './crash-image.js';
-import type { DirectoryNode, DiskNode, FileNode, PendingEntryOperation } from './disk-tree.js';
+import type { CrashPiece, SectorFate } from './crash-image.js';
+import type { DirectoryNode, DiskNode, PendingEntryOperation } from './disk-tree.js';
 
 /** An unsynced namespace operation whose fate a power loss decides. */
 export interface CrashEntryOperation {
@@ -86,17 +86,10 @@ export function crashDisk(root: DirectoryNode, pendingEntries: PendingEntryOpera
       seen.add(node);
       const childPath = path === '/' ? `/${name}` : `${path}/${name}`;
       if (node.kind === 'directory') visit(node, childPath);
-      else if (node.kind === 'file') settleFile(node, childPath, fate, decisions.garbage);
+      else if (node.kind === 'file') node.content.crash(childPath, fate, decisions.garbage);
     }
   };
   seen.add(root);
   visit(root, '/');
   return counts;
-}
-
-function settleFile(file: FileNode, path: string, fate: (piece: CrashPiece) => SectorFate, garbage: (length: number) => Uint8Array): void {
-  const image = crashImage(file.durable, file.pending, path, fate, garbage);
-  file.cache = image;
-  file.durable = image.clone();
-  file.pending = [];
 }

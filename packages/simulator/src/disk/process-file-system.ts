@@ -3,7 +3,7 @@ import { storeFailed } from './disk-call.js';
 import type { DiskContext, DiskProcessState } from './disk-context.js';
 import { createDiskHandle } from './disk-handle.js';
 import { contains, locate, splitPath, type DirectoryNode, type EntryChange, type FileNode, type Located } from './disk-tree.js';
-import { GrowableBytes } from './growable-bytes.js';
+import { FileContent } from './file-content.js';
 
 /**
  * The {@link FileSystem} one process sees on the lossy disk. Namespace changes (create, mkdir,
@@ -69,7 +69,7 @@ export function createProcessFileSystem(context: DiskContext, owner: DiskProcess
         if (node?.kind === 'directory' || parent === null) throw storeFailed('Is a directory (EISDIR)', path);
         if (node !== undefined) return createDiskHandle(context, owner, node, path, options.mode);
         if (options.create !== true) throw storeFailed('No such file (ENOENT)', path);
-        const created: FileNode = { kind: 'file', id: context.nextId(), cache: new GrowableBytes(), durable: new GrowableBytes(), pending: [], mtimeMs: context.now() };
+        const created: FileNode = { kind: 'file', id: context.nextId(), content: new FileContent(), mtimeMs: context.now() };
         change('create', [path], [{ directory: parent, name, node: created }]);
         return createDiskHandle(context, owner, created, path, options.mode);
       });
@@ -82,7 +82,7 @@ export function createProcessFileSystem(context: DiskContext, owner: DiskProcess
         if (typeof found === 'string' || found.node === undefined) return null;
         const { node } = found;
         const identity = `lossy:${node.id}`;
-        if (node.kind === 'file') return { type: 'file', size: node.cache.length, mtimeMs: node.mtimeMs, identity };
+        if (node.kind === 'file') return { type: 'file', size: node.content.length, mtimeMs: node.mtimeMs, identity };
         if (node.kind === 'symlink') return { type: 'symlink', size: node.target.length, mtimeMs: 0, identity };
         return { type: 'directory', size: 0, mtimeMs: 0, identity };
       });
