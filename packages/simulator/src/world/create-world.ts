@@ -174,7 +174,11 @@ export function createWorld(options: WorldOptions): World {
       configuration: plantedConfiguration(configuration, planted),
       hostOptions: {
         listener: processListener(
-          tracingListener(deliveryRecorder(sessionOptions.listener, { log, disk, session: sessionOptions.identifier }), trace, sessionOptions.identifier),
+          tracingListener(
+            options.keepDeliveredFiles === false ? sessionOptions.listener : deliveryRecorder(sessionOptions.listener, { log, disk, session: sessionOptions.identifier }),
+            trace,
+            sessionOptions.identifier,
+          ),
           life,
         ),
         ...(sessionOptions.durability === undefined ? {} : { durability: sessionOptions.durability }),

@@ -23,7 +23,8 @@ export function deliveryRecorder(listener: SessionListener | undefined, context:
         taskIdentifier: event.task.taskIdentifier,
         eventId: event.eventId,
         location: event.location,
-        bytes: bytes === null ? null : bytes.slice(),
+        // `readFile` already hands out a copy.
+        bytes,
       });
       await app.downloadDidFinish?.(event);
     },

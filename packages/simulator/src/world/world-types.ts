@@ -22,6 +22,11 @@ export interface WorldOptions {
   readonly disk?: Omit<LossyDiskOptions, 'random' | 'clock'>;
   /** TEST-ONLY: bugs planted in the session's ports, to show a property catches them. */
   readonly planted?: PlantedWorldBugs;
+  /**
+   * Whether the world keeps a copy of every file it sees delivered, for the check of #6 (default
+   * true). A long run that moves many GiB and does not check #6 sets false.
+   */
+  readonly keepDeliveredFiles?: boolean;
 }
 
 /** How the world opens a session: what `openSession` of a real host takes, on simulated ports. */
