@@ -249,6 +249,13 @@ export class AttemptPump {
       } else if (decision.type === 'append') {
         expected = decision.expectedLength ?? expected;
         await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'append', restart: null, expectedLength: expected, now: clock.now() });
+        // The kept bytes were synced under a checkpoint of an earlier boot; until a checkpoint names
+        // this boot, a kill would make the relaunch distrust every byte appended on it (#7). Nothing
+        // new was appended yet, so the checkpoint covers only bytes already durable (#18).
+        if (record.checkpoint !== null && record.checkpoint.bootIdentity !== bootIdentity) {
+          await this.send(attempt, id, { type: 'bytesDurable', checkpoint: { offset, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
+          state.checkpointed = offset;
+        }
       } else {
         // Restarting from 0: a durable checkpoint (0, new validator) comes before the first new byte,
         // so a crash can never resume new bytes under the old validator.

@@ -6,9 +6,6 @@ import { worldScenarioArbitrary } from './world-arbitrary.js';
 
 const runs = Number(process.env['BGSESSION_PROPERTY_RUNS'] ?? 8);
 const worlds = worldScenarioArbitrary();
-// Kills only: after a power loss the core distrusts bytes written before its next checkpoint
-// (known-core-failures.test.ts keeps that failure of #7 visible).
-const killedWorlds = worldScenarioArbitrary({ powerLosses: false });
 const killedMidDownload = worldScenarioArbitrary({ crash: { type: 'kill', from: 300, to: 1_500 }, validators: ['etag'], minFiles: 2 });
 
 describe('bytes over arbitrary worlds and fault schedules', () => {
@@ -20,8 +17,8 @@ describe('bytes over arbitrary worlds and fault schedules', () => {
     await plantedBugIsCaught(6, worlds, { byteStoreHandsOverShort: true });
   });
 
-  it(`${invariantTitle(7)}: after a kill on the same boot, the next request asks Range from the partial file's length at death`, async () => {
-    await fc.assert(invariantProperty(7, killedWorlds), { numRuns: runs });
+  it(`${invariantTitle(7)}: after a kill on the same boot, the next request asks Range from the partial file's length at death, power losses before it included`, async () => {
+    await fc.assert(invariantProperty(7, worlds), { numRuns: runs });
   });
 
   it(`${invariantTitle(7)}: catches a ByteStore that reports partial lengths rounded down`, async () => {

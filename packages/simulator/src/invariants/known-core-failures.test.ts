@@ -5,16 +5,16 @@ import type { WorldScenario } from './world-arbitrary.js';
 
 const MiB = 1024 * 1024;
 
-// Worlds in which the shipped core breaks an invariant today. Each is `it.fails`: it passes while
-// the bug is there and fails once the core is fixed, which is the signal to make it a plain `it`.
-// The property tests leave these fault shapes out (a power loss then a kill within one checkpoint
-// interval is rare in their worlds; a full disk is not generated unless asked) so they stay green.
+// Worlds in which the shipped core broke an invariant. A bug still there is `it.fails`: it passes
+// while the bug is there and fails once the core is fixed, which is the signal to make it a plain
+// `it`, kept as a regression. The property tests leave the open ones' fault shapes out (a full
+// disk is not generated unless asked) so they stay green.
 describe('known failures of the core, kept visible', () => {
-  it.fails(`${invariantTitle(7)}: after a power loss, a kill before the next checkpoint makes the resume fall back to the old checkpoint`, async () => {
-    // The checkpoint written before the power loss names the old boot; the attempt after the
-    // relaunch appends on the new boot without committing a checkpoint of the new boot, so at the
-    // kill (t=2.2 s) `trustedOffset` distrusts every byte past the old checkpoint: 1,677,720 bytes
-    // kept, Range: bytes=1258290- asked.
+  it(`${invariantTitle(7)}: after a power loss, a kill before the next periodic checkpoint still resumes from the partial file's length`, async () => {
+    // Fixed: the checkpoint written before the power loss names the old boot; the attempt after
+    // the relaunch used to append on the new boot without a checkpoint of the new boot, so at the
+    // kill (t=2.2 s) `trustedOffset` distrusted every byte past the old checkpoint (1,677,720
+    // bytes kept, Range: bytes=1258290- asked). It now commits one before its first byte.
     const scenario: WorldScenario = {
       seed: 3,
       files: [{ length: 4 * MiB, validator: 'etag', ranges: 'supported', faults: {} }],

@@ -40,11 +40,6 @@ export interface WorldScenarioOptions {
    * session's store failed until the app relaunches, which the core's regressions test shows).
    */
   readonly diskFull?: boolean;
-  /**
-   * Also cuts the power (default true). The #7 property turns it off: after a power loss the core
-   * distrusts bytes written before its next checkpoint (known-core-failures.test.ts).
-   */
-  readonly powerLosses?: boolean;
   /** Generates no server faults (default false). */
   readonly compliantServers?: boolean;
   /** Every file answers its first request with these faults (then as generated). */
@@ -107,15 +102,15 @@ export function worldScenarioArbitrary(options: WorldScenarioOptions = {}): fc.A
     faults: fc
       .tuple(
         crash === undefined ? fc.constant([]) : fc.integer({ min: crash.from, max: crash.to }).map((at) => [{ type: crash.type, at }]),
-        fc.array(scheduledFault(options.diskFull === true, options.powerLosses !== false), { maxLength: 5 }),
+        fc.array(scheduledFault(options.diskFull === true), { maxLength: 5 }),
       )
       .map(([first, rest]): ScheduledFault[] => [...first, ...rest]),
   });
 }
 
 /** One scheduled fault, within the first 20 s of virtual time, where the downloads run. */
-function scheduledFault(diskFull: boolean, powerLosses: boolean): fc.Arbitrary<ScheduledFault> {
-  const crash = powerLosses ? fc.constantFrom('kill' as const, 'powerLoss' as const) : fc.constant('kill' as const);
+function scheduledFault(diskFull: boolean): fc.Arbitrary<ScheduledFault> {
+  const crash = fc.constantFrom('kill' as const, 'powerLoss' as const);
   const at = fc.integer({ min: 0, max: 20_000 });
   const span = (min: number, max: number) => fc.tuple(at, fc.integer({ min, max })).map(([from, length]) => ({ from, until: from + length }));
   return fc.oneof(
