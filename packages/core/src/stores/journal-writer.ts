@@ -1,4 +1,5 @@
-import { BgSessionError } from '../errors/bg-session-error.js';
+import { BgSessionError, isBgSessionError } from '../errors/bg-session-error.js';
+import { storageRecheckInterval } from '../policy/attempt-accounting.js';
 import type { CancelTimer, Clock } from '../ports/clock.js';
 import type { FileHandle, FileSystem } from '../ports/file-system.js';
 import type { Probe } from '../ports/probe.js';
@@ -80,6 +81,10 @@ export class JournalWriter {
   private cancelTimer: CancelTimer | null = null;
   /** The length of the last snapshot this writer wrote (0 before any). */
   private snapshotLength = 0;
+  /** Ends the wait for disk space early (close, fence); null when not waiting. */
+  private wakeFromFullDisk: (() => void) | null = null;
+  /** Set by `finish` and `abandon`: a full disk then fails the commits instead of waiting. */
+  private closing = false;
   /** The cut after a failure, awaited before the file is closed. */
   private cutting: Promise<void> = Promise.resolve();
 
@@ -118,6 +123,8 @@ export class JournalWriter {
 
   /** Waits for every queued commit, syncs what relaxed commits left unsynced, and closes the file. */
   async finish(): Promise<void> {
+    this.closing = true;
+    this.wakeFromFullDisk?.();
     while (this.running) await this.idle;
     this.disarm();
     if (this.failure === null && this.durableLength < this.length) {
@@ -148,6 +155,8 @@ export class JournalWriter {
   /** Stops at once, as the death of the process would: nothing more is written or synced. */
   abandon(): void {
     this.stopped = true;
+    this.closing = true;
+    this.wakeFromFullDisk?.();
     this.disarm();
     this.rejectPending(new BgSessionError('StoreFailed', 'The journal store was fenced; this commit was not acknowledged.'));
     void this.handle.close().catch(() => undefined);
@@ -191,7 +200,20 @@ export class JournalWriter {
     this.written = Math.max(this.written, start + bytes.length);
     this.step = 'write';
     this.options.probe?.pass('journal-append');
-    await this.handle.write(bytes, start);
+    try {
+      await this.handle.write(bytes, start);
+    } catch (error) {
+      if (!isBgSessionError(error, 'DiskFull') || this.options.clock === undefined || this.closing) throw error;
+      // A full disk waits, as it does for a download's bytes (semantics section 4): nothing of
+      // the round was acknowledged, so cut what the write may have added, put the round back,
+      // and try again when space may have come back. Its commits stay pending meanwhile.
+      await this.handle.truncate(start);
+      this.written = start;
+      this.queue = [...round, ...this.queue];
+      this.round = [];
+      await this.waitForSpace(this.options.clock);
+      return;
+    }
     if (this.stopped) return;
     this.appended = true;
     this.length = start + bytes.length;
@@ -221,7 +243,17 @@ export class JournalWriter {
     const snapshot = encodeJournalSnapshot(state);
     this.step = 'compact';
     await this.handle.close();
-    const replaced = await replaceJournal(fs, paths, snapshot, () => !this.stopped, this.options.probe);
+    let replaced: boolean;
+    try {
+      replaced = await replaceJournal(fs, paths, snapshot, () => !this.stopped, this.options.probe);
+    } catch (error) {
+      if (!isBgSessionError(error, 'DiskFull') || this.stopped) throw error;
+      // No room for the snapshot: keep the old journal, and try again only once it has doubled.
+      await fs.unlink(paths.temporary).catch(() => undefined);
+      this.handle = await fs.open(paths.journal, { mode: 'rw' });
+      this.snapshotLength = this.length;
+      return;
+    }
     if (!replaced || this.stopped) return;
     this.handle = await fs.open(paths.journal, { mode: 'rw' });
     this.length = snapshot.length;
@@ -229,6 +261,18 @@ export class JournalWriter {
     this.durableLength = snapshot.length;
     this.acknowledgedLength = snapshot.length;
     this.written = snapshot.length;
+  }
+
+  private waitForSpace(clock: Clock): Promise<void> {
+    return new Promise((resolve) => {
+      const cancel = clock.setTimer(storageRecheckInterval, () => wake());
+      const wake = (): void => {
+        cancel();
+        this.wakeFromFullDisk = null;
+        resolve();
+      };
+      this.wakeFromFullDisk = wake;
+    });
   }
 
   /** Makes the sync that relaxed commits are owed happen within the deadline. */
