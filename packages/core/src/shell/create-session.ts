@@ -2,7 +2,6 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decodeConfiguration } from '../codecs/decode-configuration.js';
 import { decodeResumeData } from '../codecs/resume-data-codec.js';
 import { BgSessionError } from '../errors/bg-session-error.js';
-import { isTerminalPhase } from '../machines/public-state.js';
 import { createScheduler } from '../scheduler/scheduler.js';
 import { checkSignal } from './abort-signal.js';
 import { AttemptPump } from './attempt-pump.js';
@@ -13,9 +12,10 @@ import { loadStore, type LoadedStore } from './open-store.js';
 import { OutboxDelivery } from './outbox-delivery.js';
 import { SessionInvalidation } from './session-invalidation.js';
 import { SessionRuntime } from './session-runtime.js';
+import { relaunchStore } from './relaunch-tasks.js';
 import type { CreateSessionOptions, EventItem, Session, TransientEvent } from './session-types.js';
 import { earliest } from './earliest.js';
-import { expireResumeData, removeOrphanBytes } from './store-housekeeping.js';
+import { expireResumeData } from './store-housekeeping.js';
 import { TaskCreation } from './task-creation.js';
 import { taskInfo } from './task-info.js';
 import { callTransient } from './transient-events.js';
@@ -43,7 +43,7 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
   const contents = await ports.store.open();
   let loaded: LoadedStore;
   try {
-    loaded = loadStore(contents, configuration);
+    loaded = loadStore(contents, configuration, true);
   } catch (error) {
     await ports.store.close().catch(() => undefined);
     throw error;
@@ -107,19 +107,14 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
   };
 
   for (const reference of loaded.resumeReferences) runtime.resumeReferences.set(reference.partKey, reference);
-  for (const record of loaded.tasks) {
-    runtime.track(record);
-    creation.loaded(record.taskIdentifier, record.taskKey);
-  }
   const unsubscribe = ports.connectivity.subscribe((network) => runtime.queue.networkChanged(network));
   onSubscribed(unsubscribe);
-  for (const problem of loaded.problems) emitTransient({ type: 'storeProblem', problem });
-  const now = ports.clock.now();
-  for (const record of loaded.tasks) {
-    if (!isTerminalPhase(record.phase)) runtime.post(record.taskIdentifier, { type: 'relaunched', now });
-  }
-  await removeOrphanBytes(runtime, loaded.outbox, loaded.quarantined.size > 0);
-  delivery.start();
+  // Not a closure here: what it holds (every record as stored) must not live as long as the session.
+  await relaunchStore(runtime, loaded, {
+    loaded: (record) => creation.loaded(record.taskIdentifier, record.taskKey),
+    problem: (problem) => emitTransient({ type: 'storeProblem', problem }),
+    backlogReady: () => delivery.start(),
+  });
   runtime.requestSchedule();
   // A host that died while the session was finishing: if nothing is left to finish, no task end
   // will ever check again, so the invalidation is committed now.

@@ -10,6 +10,7 @@ import type { ResumeDataReference } from '../model/resume-data.js';
 import type { StoreHeader } from '../model/store-header.js';
 import type { TaskRecord } from '../model/task-types.js';
 import type { StoreContents, StoreProblem } from '../ports/store.js';
+import { compactTaskRecord } from './compact-task-record.js';
 
 /** What the store held, decoded; what did not decode is reported, never thrown (invariant #17). */
 export interface LoadedStore {
@@ -20,14 +21,55 @@ export interface LoadedStore {
   readonly problems: StoreProblem[];
   /** Keys of tasks whose records did not decode: their bytes are left alone. */
   readonly quarantined: ReadonlySet<string>;
+  /** Task records left undecoded (`deferUnlisted`), for {@link decodeTasks}: no outbox entry names them. */
+  readonly deferred: ReadonlyArray<readonly [string, unknown]>;
+}
+
+/** Task records decoded by {@link decodeTasks}, with what did not decode. */
+export interface DecodedTasks {
+  readonly tasks: TaskRecord[];
+  readonly problems: StoreProblem[];
+  /** Keys of the records that did not decode. */
+  readonly quarantined: string[];
+  /** The highest task identifier a decoded record holds (0 if none). */
+  readonly highestId: number;
+}
+
+/**
+ * Decodes raw task records (`[key, value]`); what does not decode is reported and its key
+ * quarantined, never thrown (invariant #17).
+ *
+ * @example
+ * ```ts
+ * const { tasks, problems } = decodeTasks(loaded.deferred);
+ * ```
+ */
+export function decodeTasks(entries: Iterable<readonly [string, unknown]>): DecodedTasks {
+  const tasks: TaskRecord[] = [];
+  const problems: StoreProblem[] = [];
+  const quarantined: string[] = [];
+  let highestId = 0;
+  for (const [key, raw] of entries) {
+    const decoded = decodeTaskRecord(raw, `tasks/${key}`);
+    if (E.isRight(decoded)) {
+      tasks.push(compactTaskRecord(decoded.right));
+      highestId = Math.max(highestId, decoded.right.taskIdentifier);
+    } else {
+      quarantined.push(key);
+      problems.push({ code: decoded.left.code, path: decoded.left.path, message: decoded.left.message, collection: 'tasks', key });
+    }
+  }
+  return { tasks, problems, quarantined, highestId };
 }
 
 /**
  * Decodes a store's contents for a session opened with `configuration`. A store written by a newer
  * schema, or for another identifier, is refused with a typed error; a corrupt header is rebuilt
- * from what survives so that no task identifier is ever reused (invariant #5).
+ * from what survives so that no task identifier is ever reused (invariant #5). With `deferUnlisted`,
+ * only the task records an outbox entry names are decoded, the others left in `deferred`, so the
+ * events that ended while no app listened can be delivered before 100,000 queued tasks are (B5).
  */
-export function loadStore(contents: StoreContents, configuration: SessionConfiguration): LoadedStore {
+export function loadStore(contents: StoreContents, configuration: SessionConfiguration, deferUnlisted = false): LoadedStore {
   const problems: StoreProblem[] = [...contents.problems];
   // A store written by a newer version cannot be written safely by this one: refuse to open it.
   const newer = problems.find((problem) => problem.code === 'UnsupportedStoreVersion');
@@ -48,18 +90,6 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
     }
     if (problem.collection === 'outbox' && problem.key !== undefined && Number.isSafeInteger(numeric)) highestSequence = Math.max(highestSequence, numeric);
   }
-  for (const [key, raw] of collection('tasks')) {
-    const numeric = Number(key);
-    if (Number.isSafeInteger(numeric)) highestId = Math.max(highestId, numeric);
-    const decoded = decodeTaskRecord(raw, `tasks/${key}`);
-    if (E.isRight(decoded)) {
-      tasks.push(decoded.right);
-      highestId = Math.max(highestId, decoded.right.taskIdentifier);
-    } else {
-      quarantined.add(key);
-      problems.push({ code: decoded.left.code, path: decoded.left.path, message: decoded.left.message, collection: 'tasks', key });
-    }
-  }
   const outbox: OutboxEntry[] = [];
   for (const [key, raw] of collection('outbox')) {
     const decoded = decodeOutboxEntry(raw, `outbox/${key}`);
@@ -72,6 +102,20 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
       problems.push({ code: decoded.left.code, path: decoded.left.path, message: decoded.left.message, collection: 'outbox', key });
     }
   }
+  const listed = new Set(outbox.map((entry) => (entry.payload.type === 'sessionDidBecomeInvalid' ? '' : String(entry.payload.taskIdentifier))));
+  const first: Array<readonly [string, unknown]> = [];
+  const deferred: Array<readonly [string, unknown]> = [];
+  for (const entry of collection('tasks')) {
+    const numeric = Number(entry[0]);
+    // Every key counts, decoded or not, so no identifier is reused (#5).
+    if (Number.isSafeInteger(numeric)) highestId = Math.max(highestId, numeric);
+    (!deferUnlisted || listed.has(entry[0]) ? first : deferred).push(entry);
+  }
+  const decodedTasks = decodeTasks(first);
+  tasks.push(...decodedTasks.tasks);
+  problems.push(...decodedTasks.problems);
+  for (const key of decodedTasks.quarantined) quarantined.add(key);
+  highestId = Math.max(highestId, decodedTasks.highestId);
   const resumeReferences: ResumeDataReference[] = [];
   for (const [key, raw] of collection('resumeData')) {
     const decoded = decodeResumeDataReference(raw, `resumeData/${key}`);
@@ -106,5 +150,5 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
       };
     }
   }
-  return { header, tasks, outbox, resumeReferences, problems, quarantined };
+  return { header, tasks, outbox, resumeReferences, problems, quarantined, deferred };
 }

@@ -21,6 +21,7 @@ import { TaskQueue } from './task-queue.js';
 import { earliest } from './earliest.js';
 import { stepBatch } from './step-batch.js';
 import { credentialsReady } from './credentials-ready.js';
+import { StoredRecords } from './stored-records.js';
 
 /** What the runtime hands to the parts that run beside it (pump, delivery, handles). */
 export interface RuntimeHooks {
@@ -60,6 +61,7 @@ export class SessionRuntime {
   /** Which tasks wait for a slot and which hold one. */
   readonly queue: TaskQueue;
   private readonly queues = new Map<number, Promise<unknown>>();
+  private readonly stored = new StoredRecords();
   private readonly outcomeWaiters = new Map<number, Array<(outcome: TaskOutcome) => void>>();
   private readonly stopListeners = new Set<() => void>();
   private readonly wake: WakeTimer;
@@ -198,11 +200,27 @@ export class SessionRuntime {
     if (precondition !== undefined && !precondition(record)) return { record, effects: [], durability: 'none', accepted: false };
     const result = stepTask(record, event, { retry: this.configuration.retry });
     if (!result.accepted || result.durability === 'none') return result;
-    const entries = await this.commitStep(result);
-    if (this.stopped) return null;
+    let entries: OutboxEntry[] = [];
+    // A lazy step that brings the record back to what the store holds has nothing to write (a
+    // relaunched task told again that it waits for connectivity, B5).
+    if (!(result.durability === 'lazy' && this.stored.holds(record, result))) {
+      entries = await this.commitStep(result);
+      if (this.stopped) return null;
+    }
+    this.stored.written(taskIdentifier);
     this.records.set(taskIdentifier, result.record);
     await this.runEffects(result.record, result.effects, entries);
     return result;
+  }
+
+  /**
+   * Adds a task found in the store and runs the effects of its relaunch step, committed already
+   * unless its durability is `none`: the store then keeps `stored`, which yields the same step again.
+   */
+  async relaunched(stored: TaskRecord, result: TaskStepResult, entries: OutboxEntry[]): Promise<void> {
+    if (result.durability === 'none') this.stored.differs(stored, result.record);
+    this.track(result.record);
+    await this.runEffects(result.record, result.effects, entries);
   }
 
   /** Commits a step's record with what must be atomic with it: outbox entries, resume-data references. */
@@ -289,6 +307,7 @@ export class SessionRuntime {
     const record = this.records.get(taskIdentifier);
     this.records.delete(taskIdentifier);
     this.deadlines.delete(taskIdentifier);
+    this.stored.written(taskIdentifier);
     if (record !== undefined) this.hooks?.forgotten(record);
     return { type: 'delete', collection: 'tasks', key: String(taskIdentifier) };
   }

@@ -1,0 +1,109 @@
+import { relaunchTask } from '../machines/relaunch-task.js';
+import type { TaskStepResult } from '../machines/task-step-result.js';
+import type { OutboxEntry } from '../model/outbox.js';
+import type { TaskRecord } from '../model/task-types.js';
+import type { StoreOperation } from '../ports/store.js';
+import type { StoreProblem } from '../ports/store.js';
+import { isTerminalPhase } from '../machines/public-state.js';
+import { decodeTasks, type LoadedStore } from './open-store.js';
+import type { SessionRuntime } from './session-runtime.js';
+import { stepBatch } from './step-batch.js';
+import { removeOrphanBytes } from './store-housekeeping.js';
+
+/** Tasks decoded, or stepped, between two yields, so the outbox backlog is delivered meanwhile. */
+const chunk = 1000;
+
+/** What {@link relaunchStore} tells the session as it goes. */
+export interface RelaunchCallbacks {
+  /** A task record was decoded (before it joins the runtime). */
+  loaded(record: TaskRecord): void;
+  problem(problem: StoreProblem): void;
+  /** The tasks the outbox names have joined: the backlog can be delivered. */
+  backlogReady(): void;
+}
+
+/**
+ * Brings a store's tasks into the session at open. The tasks the outbox backlog names (decoded by
+ * `loadStore`) join first and the backlog starts; the rest are decoded in chunks meanwhile (B5),
+ * then orphan bytes go, then the unfinished tasks are relaunched (`relaunchTasks`). Ended tasks
+ * join at once; unfinished ones are known (their bytes are owned) but join the scheduler, with
+ * their deadlines, once relaunched.
+ *
+ * @example
+ * ```ts
+ * await relaunchStore(runtime, loaded, { loaded: remember, problem: report, backlogReady: () => delivery.start() });
+ * ```
+ */
+export async function relaunchStore(runtime: SessionRuntime, loaded: LoadedStore, callbacks: RelaunchCallbacks): Promise<void> {
+  const unfinished: TaskRecord[] = [];
+  const join = (records: readonly TaskRecord[]): void => {
+    for (const record of records) {
+      callbacks.loaded(record);
+      if (isTerminalPhase(record.phase)) runtime.track(record);
+      else {
+        runtime.records.set(record.taskIdentifier, record);
+        unfinished.push(record);
+      }
+    }
+  };
+  join(loaded.tasks);
+  for (const problem of loaded.problems) callbacks.problem(problem);
+  // The backlog's tasks have ended and are decoded: the backlog need not wait for the others. Its
+  // bytes are owned by the outbox: no orphan removal touches them.
+  callbacks.backlogReady();
+  let quarantined = loaded.quarantined.size;
+  for (let start = 0; start < loaded.deferred.length; start += chunk) {
+    await Promise.resolve();
+    const decoded = decodeTasks(loaded.deferred.slice(start, start + chunk));
+    join(decoded.tasks);
+    quarantined += decoded.quarantined.length;
+    // A record whose identifier is above every key still counts (#5).
+    if (decoded.highestId > runtime.header.highestTaskIdentifier) runtime.header = { ...runtime.header, highestTaskIdentifier: decoded.highestId };
+    runtime.problems.push(...decoded.problems);
+    for (const problem of decoded.problems) callbacks.problem(problem);
+  }
+  await removeOrphanBytes(runtime, loaded.outbox, quarantined > 0);
+  await relaunchTasks(runtime, unfinished, runtime.ports.clock.now());
+}
+
+interface Relaunched {
+  readonly stored: TaskRecord;
+  readonly result: TaskStepResult;
+  readonly entries: OutboxEntry[];
+}
+
+/**
+ * Applies the relaunch table (semantics section 2) to the unfinished tasks found in the store, in
+ * one commit: only the records a relaunch must write enter it (an interrupted request's end with
+ * its outbox entries, a finished cancel, a clamped due time), none for a task that waits as stored
+ * (`relaunchTask`). The tasks join the session, with their resource deadlines and effects, once
+ * that commit is durable. Between chunks it yields, so the events already in the outbox are
+ * delivered while it runs. A failed commit rejects (the session is then in the failed state).
+ */
+async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskRecord[], now: number): Promise<void> {
+  const env = { retry: runtime.configuration.retry };
+  const steps: Relaunched[] = [];
+  const operations: StoreOperation[] = [];
+  let strict = false;
+  let ends = false;
+  for (const stored of records) {
+    const result = relaunchTask(stored, now, env);
+    let entries: OutboxEntry[] = [];
+    if (result.accepted && result.durability !== 'none') {
+      const batch = stepBatch(result, runtime.header, runtime.configuration, now, () => runtime.ports.random.id());
+      runtime.header = batch.header;
+      for (const reference of batch.references) runtime.resumeReferences.set(reference.partKey, reference);
+      operations.push(...batch.operations);
+      strict ||= result.durability === 'strict' || batch.ends;
+      ends ||= batch.ends;
+      entries = batch.entries;
+    }
+    steps.push({ stored, result, entries });
+    if (steps.length % chunk === 0) await Promise.resolve();
+  }
+  if (operations.length > 0) await runtime.commit(operations, strict ? 'strict' : runtime.lazyDurability, ends);
+  for (const { stored, result, entries } of steps) {
+    if (runtime.stopped) return;
+    await runtime.relaunched(stored, result, entries);
+  }
+}
