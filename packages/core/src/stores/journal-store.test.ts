@@ -86,7 +86,7 @@ describe('createJournalStore', () => {
     expect(tasks(await reopen(disk))).toEqual({ '1': 'kept' });
   });
 
-  it('a full disk (DiskFull from the port) fails the store with StoreFailed, carrying the cause', async () => {
+  it('without a clock to wait with, a full disk (DiskFull from the port) fails the store with StoreFailed, carrying the cause', async () => {
     const disk = await newDisk();
     const store = storeOn(disk);
     await store.open();
@@ -97,6 +97,26 @@ describe('createJournalStore', () => {
     await expectRejection(store.commit(put('2', 'y')), 'StoreFailed');
     await store.close().catch(() => undefined);
     expect(tasks(await reopen(disk))).toEqual({});
+  });
+
+  it('with a clock, a full disk waits: the commit stays pending, is re-tried every 30 s, and lands once space is back', async () => {
+    const disk = await newDisk();
+    const clock = createManualClock();
+    const store = storeOn(disk, { clock });
+    await store.open();
+    const full = new BgSessionError('DiskFull', 'No space left on device (ENOSPC).');
+    disk.failNext('write', { error: full });
+    let settled = false;
+    const commit = store.commit(put('1', 'x'.repeat(1000))).finally(() => {
+      settled = true;
+    });
+    await clock.advanceAsync(29_000);
+    expect(settled).toBe(false);
+    await clock.advanceAsync(1_000);
+    await commit;
+    await store.commit(put('2', 'y'));
+    await store.close();
+    expect(tasks(await reopen(disk))).toEqual({ '1': 'x'.repeat(1000), '2': 'y' });
   });
 
   it('relaxed with a clock: resolves after the append, and the sync follows within 100 ms', async () => {
