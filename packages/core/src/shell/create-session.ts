@@ -40,6 +40,8 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
   const configuration = decoded.right;
   const { ports } = options;
   const hostOptions = checkHostOptions(options.hostOptions);
+  // Before the store is opened: a bad option must not leave its lock taken.
+  const scheduler = createScheduler({ maxConnectionsPerHost: configuration.maxConnectionsPerHost, maxConcurrentTasks: configuration.maxConcurrentTasks }, options.scheduler);
   const contents = await ports.store.open();
   let loaded: LoadedStore;
   try {
@@ -48,7 +50,6 @@ export async function createSession(options: CreateSessionOptions): Promise<Sess
     await ports.store.close().catch(() => undefined);
     throw error;
   }
-  const scheduler = createScheduler({ maxConnectionsPerHost: configuration.maxConnectionsPerHost, maxConcurrentTasks: configuration.maxConcurrentTasks });
   const runtime = new SessionRuntime(ports, hostOptions, loaded.header, scheduler);
   let unsubscribe = (): void => undefined;
   try {

@@ -10,6 +10,7 @@ import type { Random } from '../ports/random.js';
 import type { Store, StoreProblem } from '../ports/store.js';
 import type { Transport } from '../ports/transport.js';
 import type { Probe } from '../ports/probe.js';
+import type { SchedulerOptions } from '../scheduler/scheduler-types.js';
 
 /** The adapters a session runs on. Every session gets its own instances. */
 export interface SessionPorts {
@@ -43,6 +44,11 @@ export interface CreateSessionOptions {
   readonly ports: SessionPorts;
   readonly configuration: SessionConfigurationInput;
   readonly hostOptions?: HostOptions;
+  /**
+   * The scheduler's aging (default `defaultAgingWindow`). Only tests change it: `Infinity` is the
+   * strict priority order that can starve a task, to show that invariant #16 catches it.
+   */
+  readonly scheduler?: SchedulerOptions;
 }
 
 /** A snapshot of a task, as events and `tasks()` show it. */

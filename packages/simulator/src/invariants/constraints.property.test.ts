@@ -106,4 +106,8 @@ describe('scheduling constraints over generated worlds', () => {
   it(`${invariantTitle(16)}: a waiting task is overtaken by at most (q - p) x 1024 later tasks of higher priority q`, async () => {
     await fc.assert(featureProperty(16, crowdedWorlds, runCrowded), { numRuns: runs });
   });
+
+  it(`${invariantTitle(16)}: catches a scheduler without aging (strict priority order)`, async () => {
+    await featureBugIsCaught(16, crowdedWorlds, runCrowded, { schedulerWithoutAging: true }, 5);
+  });
 });

@@ -172,6 +172,7 @@ export function createWorld(options: WorldOptions): World {
         probe,
       },
       configuration: plantedConfiguration(configuration, planted),
+      ...(planted.schedulerWithoutAging === true ? { scheduler: { agingWindow: Number.POSITIVE_INFINITY } } : {}),
       hostOptions: {
         listener: processListener(
           tracingListener(

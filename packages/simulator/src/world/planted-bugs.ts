@@ -46,6 +46,8 @@ export interface PlantedWorldBugs {
   readonly byteStoreWritesBesideDestination?: boolean;
   /** #21: the transport adds the last Authorization it carried to every later request without one (redirect hops included). */
   readonly transportKeepsAuthorization?: boolean;
+  /** The scheduler keeps strict priority order, with no aging (#16). */
+  readonly schedulerWithoutAging?: boolean;
 }
 
 /** The configuration the session runs with: the app's, unless a planted bug ignores part of it. */
