@@ -44,7 +44,9 @@ export async function simulateDay(options: { readonly seed: number; readonly dow
     listener: {
       async downloadDidFinish(event) {
         succeeded += 1;
+        // Synced, or the disk must keep the file's bytes for a power loss that could undo the unlink.
         await world.disk.fs.unlink(event.location);
+        await world.disk.fs.fsyncDir('/downloads');
       },
     },
   });
