@@ -1,4 +1,4 @@
-import type { CancelTimer, Clock, Connectivity, FileHandle, FileLock, FileSystem, SessionListener, Transport } from '@bgsession/core';
+import { BgSessionError, type CancelTimer, type Clock, type Connectivity, type FileHandle, type FileLock, type FileSystem, type SessionListener, type Transport } from '@bgsession/core';
 import type { ProcessLife } from './process-life.js';
 
 /**
@@ -42,14 +42,32 @@ export function processClock(clock: Clock, life: ProcessLife): Clock {
  * ```
  */
 export function processFileSystem(fs: FileSystem, life: ProcessLife): FileSystem {
-  const handleOf = (handle: FileHandle): FileHandle => ({
-    read: (position, length) => life.gate(() => handle.read(position, length)),
-    write: (bytes, position) => life.gate(() => handle.write(bytes, position)),
-    datasync: () => life.gate(() => handle.datasync()),
-    truncate: (length) => life.gate(() => handle.truncate(length)),
-    size: () => life.gate(() => handle.size()),
-    close: () => life.gate(() => handle.close()),
+  // The handles it holds, released at its death: a test may keep the dead session's objects (the
+  // first session of a run, in a variable), and they must not keep the machine's files alive.
+  const held = new Set<{ handle: FileHandle | null }>();
+  life.atDeath(() => {
+    for (const reference of held) reference.handle = null;
+    held.clear();
   });
+  const handleOf = (handle: FileHandle): FileHandle => {
+    const reference: { handle: FileHandle | null } = { handle };
+    held.add(reference);
+    const use = <T>(operation: (open: FileHandle) => Promise<T>): Promise<T> =>
+      life.gate(() => (reference.handle === null ? Promise.reject(new BgSessionError('StoreFailed', 'The file handle is closed.')) : operation(reference.handle)));
+    return {
+      read: (position, length) => use((open) => open.read(position, length)),
+      write: (bytes, position) => use((open) => open.write(bytes, position)),
+      datasync: () => use((open) => open.datasync()),
+      truncate: (length) => use((open) => open.truncate(length)),
+      size: () => use((open) => open.size()),
+      close: () =>
+        use(async (open) => {
+          await open.close();
+          reference.handle = null;
+          held.delete(reference);
+        }),
+    };
+  };
   const lockOf = (lock: FileLock): FileLock => ({ release: () => life.gate(() => lock.release()) });
   return {
     open: (path, options) => life.gate(async () => handleOf(await fs.open(path, options))),
