@@ -1,4 +1,4 @@
-import type { GrowableBytes } from './growable-bytes.js';
+import type { PieceBytes } from './piece-bytes.js';
 
 /** What a power loss does to one unsynced sector of a write (a truncate is kept or dropped). */
 export type SectorFate = 'keep' | 'drop' | 'garble';
@@ -48,13 +48,13 @@ interface SectorOutcome {
  * ```
  */
 export function crashImage(
-  cache: GrowableBytes,
-  durable: GrowableBytes | null,
+  cache: PieceBytes,
+  durable: PieceBytes | null,
   changes: readonly FileChange[],
   path: string,
   fate: (piece: CrashPiece) => SectorFate,
   garbage: (length: number) => Uint8Array,
-): GrowableBytes {
+): PieceBytes {
   let everyByteKept = true;
   const outcomes = changes.map((change): boolean | SectorOutcome[] => {
     if (change.type === 'truncate') {
@@ -107,7 +107,7 @@ export function crashImage(
  * syncChanges(cache, durable, changes);
  * ```
  */
-export function syncChanges(cache: GrowableBytes, durable: GrowableBytes, changes: readonly FileChange[]): void {
+export function syncChanges(cache: PieceBytes, durable: PieceBytes, changes: readonly FileChange[]): void {
   const saved = rewind(cache.clone(), changes, () => true);
   changes.forEach((change, index) => {
     if (change.type === 'truncate') durable.truncate(change.length);
@@ -125,7 +125,7 @@ export function syncChanges(cache: GrowableBytes, durable: GrowableBytes, change
  * rewind(before, changes, () => false); // before: the bytes the changes started from
  * ```
  */
-export function rewind(work: GrowableBytes, changes: readonly FileChange[], wanted: (index: number) => boolean): Array<Uint8Array | null> {
+export function rewind(work: PieceBytes, changes: readonly FileChange[], wanted: (index: number) => boolean): Array<Uint8Array | null> {
   const saved = new Array<Uint8Array | null>(changes.length).fill(null);
   for (let index = changes.length - 1; index >= 0; index -= 1) {
     const change = changes[index] as FileChange;

@@ -1,5 +1,5 @@
 import { crashImage, rewind, syncChanges, type CrashPiece, type FileChange, type SectorFate } from './crash-image.js';
-import { GrowableBytes } from './growable-bytes.js';
+import { PieceBytes } from './piece-bytes.js';
 
 /**
  * A file's bytes as the page cache and the platters hold them, kept once: the cache, the unsynced
@@ -17,14 +17,14 @@ import { GrowableBytes } from './growable-bytes.js';
  * ```
  */
 export class FileContent {
-  #cache: GrowableBytes;
+  #cache: PieceBytes;
   #changes: FileChange[] = [];
   /** Null while the durable bytes are the cache with every unsynced change undone. */
-  #durable: GrowableBytes | null = null;
+  #durable: PieceBytes | null = null;
 
   /** A file whose `bytes` are durable. */
   constructor(bytes?: Uint8Array) {
-    this.#cache = new GrowableBytes(bytes);
+    this.#cache = new PieceBytes(bytes);
   }
 
   /** The length processes see. */

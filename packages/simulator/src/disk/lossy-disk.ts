@@ -70,6 +70,8 @@ export interface LossyDisk {
   onCall(listener: (info: DiskCallInfo) => void): () => void;
   /** The test's view, not a process's call: a file's bytes in the cache, or null when no file is there. */
   readFile(path: string): Uint8Array | null;
+  /** The test's view: a file's length in the cache, or null when no file is there (no copy of its bytes). */
+  fileLength(path: string): number | null;
   /** The test's view: puts a file at `path` (its directory must exist) with its bytes and name durable. */
   writeFile(path: string, bytes: Uint8Array): void;
   /** The test's view: plants a durable symbolic link at `path` pointing at `target`. */
@@ -193,6 +195,12 @@ export function createLossyDisk(options: LossyDiskOptions): LossyDisk {
     return x < weights.keep ? 'keep' : x < weights.keep + weights.drop ? 'drop' : 'garble';
   }
 
+  /** The file at `path` as the test sees it, or null. */
+  function fileAt(path: string): FileNode | null {
+    const found = splitPath(path) === null ? null : locate(root, path, false);
+    return found === null || typeof found === 'string' || found.node?.kind !== 'file' ? null : found.node;
+  }
+
   function placeFor(path: string): { readonly directory: DirectoryNode; readonly name: string } {
     const found = splitPath(path) === null ? 'ENOENT' : locate(root, path, false);
     if (typeof found === 'string' || found.parent === null) {
@@ -249,9 +257,10 @@ export function createLossyDisk(options: LossyDiskOptions): LossyDisk {
       return () => void listeners.delete(own);
     },
     readFile(path) {
-      const found = splitPath(path) === null ? null : locate(root, path, false);
-      if (found === null || typeof found === 'string' || found.node?.kind !== 'file') return null;
-      return found.node.content.bytes();
+      return fileAt(path)?.content.bytes() ?? null;
+    },
+    fileLength(path) {
+      return fileAt(path)?.content.length ?? null;
     },
     writeFile(path, bytes) {
       const { directory, name } = placeFor(path);

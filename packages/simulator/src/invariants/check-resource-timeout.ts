@@ -26,11 +26,12 @@ export function checkResourceTimeout(input: WorldCheckInput): Violation[] {
   }
   const last = entries.at(-1)?.at ?? 0;
   const jumps = entries.filter((entry) => entry.kind === 'fault' && entry.description.startsWith('wall clock jumps'));
+  const stops = stoppedPeriods(entries);
   const violations: Violation[] = [];
   for (const created of input.trace.ofKind('created')) {
     const timeout = input.limits.get(created.session)?.timeoutForResource;
     if (timeout === undefined) continue;
-    const due = runningAgainAt(entries, created.at + timeout);
+    const due = runningAgainAt(stops, created.at + timeout);
     const end = ends.get(`${created.session}#${created.taskIdentifier}`) ?? null;
     if (jumps.some((jump) => jump.at >= created.at && (end === null || jump.at <= end))) continue;
     if ((end !== null && end > due) || (end === null && last > due)) {
@@ -43,15 +44,21 @@ export function checkResourceTimeout(input: WorldCheckInput): Violation[] {
   return violations;
 }
 
-/** `at`, or when it falls while the process is dead or suspended, the moment it runs again. */
-function runningAgainAt(entries: readonly TraceEntry[], at: number): number {
+/** The periods the host was not running (killed, powered off or suspended), from the stop to the next launch or resume. */
+function stoppedPeriods(entries: readonly TraceEntry[]): Array<{ readonly from: number; readonly until: number }> {
+  const periods: Array<{ readonly from: number; readonly until: number }> = [];
   let stoppedSince: number | null = null;
   for (const entry of entries) {
     if (entry.kind === 'kill' || entry.kind === 'powerLoss' || entry.kind === 'suspend') stoppedSince ??= entry.at;
     else if (entry.kind === 'launch' || entry.kind === 'resume') {
-      if (stoppedSince !== null && stoppedSince <= at && entry.at > at) return entry.at;
+      if (stoppedSince !== null) periods.push({ from: stoppedSince, until: entry.at });
       stoppedSince = null;
     }
   }
-  return at;
+  return periods;
+}
+
+/** When the host runs again at or after `at`: `at` itself, or the end of the stop that covers it. */
+function runningAgainAt(stops: ReadonlyArray<{ readonly from: number; readonly until: number }>, at: number): number {
+  return stops.find((stop) => stop.from <= at && stop.until > at)?.until ?? at;
 }

@@ -1,4 +1,5 @@
 import { BgSessionError } from '@bgsession/core';
+import { shareBytes } from '../disk/shared-bytes.js';
 import { fillPseudoRandom } from './fill-pseudo-random.js';
 
 /** Options of {@link createContentPattern}. */
@@ -44,5 +45,7 @@ export function createContentPattern(options: ContentPatternOptions = {}): Conte
   const bytes = new Uint8Array(2 * period);
   fillPseudoRandom(bytes.subarray(0, period), options.seed ?? 1);
   bytes.copyWithin(period, 0, period);
+  // Nobody writes them from here on, so the lossy disk keeps writes of them by reference.
+  shareBytes(bytes);
   return { period, bytes };
 }

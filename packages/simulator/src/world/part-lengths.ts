@@ -25,7 +25,7 @@ export function partLengths(disk: LossyDisk, root: string, sessions: ReadonlyMap
 
 /** The length of a task's partial file (the file ByteStore's `parts/part-<id>`), or null when there is none. */
 export function partLength(disk: LossyDisk, root: string, session: string, taskIdentifier: number): number | null {
-  return disk.readFile(`${root}/${sessionDirectoryName(session)}/bytes/parts/part-${taskIdentifier}`)?.length ?? null;
+  return disk.fileLength(`${root}/${sessionDirectoryName(session)}/bytes/parts/part-${taskIdentifier}`);
 }
 
 /** A directory name for a session identifier: letters, digits, '.', '_' and '-' kept, the rest escaped. */
