@@ -167,6 +167,8 @@ export class AttemptPump {
     let validator: Validator | null = record.checkpoint?.validator ?? null;
     let expected = record.checkpoint?.expectedLength ?? null;
     let offset = 0;
+    // Why kept bytes were dropped before the request went out (no strong validator to resume them under).
+    let dropped: RestartReason | null = null;
     // Bytes are hashed only when the app asked for `integrity`: kept bytes are hashed again at every
     // attempt, which for a large file is long and must not be spent for nothing.
     const newHash = (): HashState | null => (record.options.integrity === null ? null : (ports.hasher?.create() ?? null));
@@ -174,7 +176,10 @@ export class AttemptPump {
     if (download) {
       const length = await byteStore.length(partKey);
       offset = trustedOffset(record.checkpoint, bootIdentity, length, byteStore.capabilities.unsyncedSurviveWriter);
-      if (offset > 0 && !canResumeFrom(validator)) offset = 0;
+      if (offset > 0 && !canResumeFrom(validator)) {
+        dropped = validator === null ? 'NotResumable' : 'WeakValidator';
+        offset = 0;
+      }
       if (length !== null && length > offset) await byteStore.truncate(partKey, offset);
       if (hash !== null && offset > 0) await rehash(this.runtime, partKey, offset, hash);
     } else {
@@ -265,7 +270,7 @@ export class AttemptPump {
         hash = newHash();
         validator = decision.validator;
         expected = decision.expectedLength;
-        const restart = decision.type === 'restart' ? decision.reason : null;
+        const restart = decision.type === 'restart' ? decision.reason : dropped;
         await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart, expectedLength: expected, now: clock.now() });
         await this.send(attempt, id, { type: 'bytesDurable', checkpoint: { offset: 0, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
       }
