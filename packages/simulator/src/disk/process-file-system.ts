@@ -45,11 +45,22 @@ export function createProcessFileSystem(context: DiskContext, owner: DiskProcess
 
   function syncDirectory(directory: DirectoryNode): void {
     if (context.planted.lyingFsyncDir === true) return;
-    directory.durable = new Map(directory.entries);
+    // The durable entries are the cached ones with this directory's unsynced changes undone, so
+    // applying those changes in order makes them equal, without copying a large directory.
     const pending = context.pendingEntries;
-    for (const operation of pending) operation.changes = operation.changes.filter((entry) => entry.directory !== directory);
-    const left = pending.filter((operation) => operation.changes.length > 0);
-    pending.splice(0, pending.length, ...left);
+    let left = 0;
+    for (const operation of pending) {
+      if (operation.changes.some((entry) => entry.directory === directory)) {
+        for (const { directory: changed, name, node } of operation.changes) {
+          if (changed !== directory) continue;
+          if (node === null) directory.durable.delete(name);
+          else directory.durable.set(name, node);
+        }
+        operation.changes = operation.changes.filter((entry) => entry.directory !== directory);
+      }
+      if (operation.changes.length > 0) pending[left++] = operation;
+    }
+    pending.length = left;
   }
 
   function lockPath(path: string): string {

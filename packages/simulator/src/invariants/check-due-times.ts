@@ -1,4 +1,4 @@
-import type { AttemptRecord } from '../world/world-log.js';
+import type { AttemptRecord, CommitRecord } from '../world/world-log.js';
 import type { Violation } from './invariant-sentences.js';
 import type { WorldCheckInput } from './world-check-input.js';
 
@@ -29,14 +29,18 @@ export function checkDueTimes(input: WorldCheckInput): Violation[] {
     if (last !== undefined) previous.set(attempt, last);
     lastOf.set(key, attempt);
   }
+  const commitsOf = new Map<string, CommitRecord[]>();
+  for (const commit of input.log.commits) {
+    const key = `${commit.session}#${commit.taskIdentifier}`;
+    const list = commitsOf.get(key);
+    if (list === undefined) commitsOf.set(key, [commit]);
+    else list.push(commit);
+  }
   const violations: Violation[] = [];
   for (const attempt of input.log.attempts) {
     const tasks = tasksOfUrl.get(`${attempt.session} ${attempt.url}`) ?? [];
     const early = tasks.map((taskIdentifier) => {
-      const waiting = input.log.commits
-        .filter((commit) => commit.session === attempt.session && commit.taskIdentifier === taskIdentifier && commit.step > (previous.get(attempt)?.step ?? 0) && commit.step < attempt.step)
-        .filter((commit) => waitingPhases.has(commit.phase) && commit.dueAt !== null)
-        .at(-1);
+      const waiting = lastWaiting(commitsOf.get(`${attempt.session}#${taskIdentifier}`) ?? [], previous.get(attempt)?.step ?? 0, attempt.step);
       if (waiting?.dueAt === undefined || waiting.dueAt === null || attempt.wallOffset < waiting.wallOffset) return null;
       return attempt.at < waiting.dueAt ? { taskIdentifier, waiting } : null;
     });
@@ -49,4 +53,21 @@ export function checkDueTimes(input: WorldCheckInput): Violation[] {
     }
   }
   return violations;
+}
+
+/** The last commit of `commits` (in log order) strictly between steps `after` and `before` that left the task waiting with a due time. */
+function lastWaiting(commits: readonly CommitRecord[], after: number, before: number): CommitRecord | undefined {
+  let low = 0;
+  let high = commits.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((commits[middle] as CommitRecord).step < before) low = middle + 1;
+    else high = middle;
+  }
+  for (let index = low - 1; index >= 0; index -= 1) {
+    const commit = commits[index] as CommitRecord;
+    if (commit.step <= after) return undefined;
+    if (waitingPhases.has(commit.phase) && commit.dueAt !== null) return commit;
+  }
+  return undefined;
 }

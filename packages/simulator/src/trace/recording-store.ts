@@ -1,4 +1,5 @@
-import { decodeOutboxEntry, decodeTaskRecord, type Store, type TaskRecord } from '@bgsession/core';
+import { decodeOutboxEntry, decodeTaskRecord, type Store } from '@bgsession/core';
+import { committedTaskFields, type CommittedTaskFields } from './committed-task-fields.js';
 import type { Trace } from './trace.js';
 import type { CommittedEvent, CommittedTask } from './trace-entry.js';
 
@@ -13,9 +14,9 @@ import type { CommittedEvent, CommittedTask } from './trace-entry.js';
  * const store = recordingStore(createJournalStore({ fs, directory }), trace, 'app');
  * ```
  *
- * `onTaskRecord`, when given, sees each task record a resolved commit wrote, decoded once here.
+ * `onTaskRecord`, when given, sees the fields of each task record a resolved commit wrote, read once here.
  */
-export function recordingStore(store: Store, trace: Trace, session: string, onTaskRecord?: (record: TaskRecord) => void): Store {
+export function recordingStore(store: Store, trace: Trace, session: string, onTaskRecord?: (task: CommittedTaskFields) => void): Store {
   return {
     capabilities: store.capabilities,
     open: () => store.open(),
@@ -30,11 +31,10 @@ export function recordingStore(store: Store, trace: Trace, session: string, onTa
         if (operation.collection === 'tasks') {
           if (operation.type === 'delete') removedTasks.push(Number(operation.key));
           else {
-            const decoded = decodeTaskRecord(operation.value);
-            if (decoded._tag === 'Right') {
-              const record = decoded.right;
-              onTaskRecord?.(record);
-              tasks.push({ taskIdentifier: record.taskIdentifier, phase: record.phase, checkpoint: record.checkpoint?.offset ?? null });
+            const fields = taskFields(operation.value);
+            if (fields !== null) {
+              onTaskRecord?.(fields);
+              tasks.push({ taskIdentifier: fields.taskIdentifier, phase: fields.phase, checkpoint: fields.checkpoint });
             }
           }
         } else if (operation.collection === 'outbox') {
@@ -51,4 +51,14 @@ export function recordingStore(store: Store, trace: Trace, session: string, onTa
       trace.add({ kind: 'commit', session, durability: batch.durability, tasks, removedTasks, events, acknowledged });
     },
   };
+}
+
+/** The record's fields; a record the light reader does not recognise is decoded whole (null when it is not a task record). */
+function taskFields(value: unknown): CommittedTaskFields | null {
+  const light = committedTaskFields(value);
+  if (light !== null) return light;
+  const decoded = decodeTaskRecord(value);
+  if (decoded._tag === 'Left') return null;
+  const { taskIdentifier, phase, checkpoint, dueAt } = decoded.right;
+  return { taskIdentifier, phase, checkpoint: checkpoint?.offset ?? null, dueAt };
 }

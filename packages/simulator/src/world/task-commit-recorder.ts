@@ -1,4 +1,5 @@
-import type { Clock, TaskRecord } from '@bgsession/core';
+import type { Clock } from '@bgsession/core';
+import type { CommittedTaskFields } from '../trace/committed-task-fields.js';
 import type { WorldLog } from './world-log.js';
 
 /**
@@ -11,7 +12,7 @@ import type { WorldLog } from './world-log.js';
  * const store = recordingStore(journal, trace, 'app', taskCommitRecorder({ log, session: 'app', clock, generation: () => 1 }));
  * ```
  */
-export function taskCommitRecorder(context: { readonly log: WorldLog; readonly session: string; readonly clock: Clock; readonly generation: () => number }): (record: TaskRecord) => void {
+export function taskCommitRecorder(context: { readonly log: WorldLog; readonly session: string; readonly clock: Clock; readonly generation: () => number }): (record: CommittedTaskFields) => void {
   const { log, clock } = context;
   return (record) => {
     log.commits.push({
