@@ -116,9 +116,12 @@ export class OutboxDelivery {
       const others = this.pending.some((other) => other !== entry && other.payload.type !== 'sessionDidBecomeInvalid' && other.payload.taskIdentifier === id);
       if (record !== undefined && !others && isTerminalPhase(record.phase)) {
         operations.push(this.runtime.forget(id));
-        // What the byte store may still keep for the key (a hand-over marker) goes with the task.
+        // What the byte store may still keep for the key (a hand-over marker, or a partial file a
+        // power loss brought back after a cancel) goes with the task, unless resume data owns it.
         const partKey = record.partKey;
-        if (partKey !== null && record.phase === 'succeeded') cleanup.push(() => this.runtime.ports.byteStore.delete(partKey));
+        if (partKey !== null && (record.phase === 'succeeded' || !this.runtime.resumeReferences.has(partKey))) {
+          cleanup.push(() => this.runtime.ports.byteStore.delete(partKey));
+        }
       }
       const byteStore = this.runtime.ports.byteStore;
       if (payload.type === 'downloadDidFinish' && payload.inStore) cleanup.push(() => byteStore.deleteLocation(payload.location));
