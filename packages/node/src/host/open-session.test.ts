@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DurableEvent, SessionListener } from '@bgsession/core';
 import { openSession, type NodeSession, type OpenSessionOptions } from './open-session.js';
@@ -79,6 +79,17 @@ describe('openSession', () => {
       ['downloadDidFinish', next.taskIdentifier],
       ['taskDidComplete', next.taskIdentifier],
     ]);
+  });
+
+  it('takes a relative destination path against the working directory, as node:fs would, and reports the absolute location', async () => {
+    const { listener, events } = recordingListener();
+    const session = await open({ listener });
+    const path = join(directory, 'relative.bin');
+    const task = await session.download({ url: server.url, destination: { type: 'path', path: relative(process.cwd(), path), ifExists: 'fail' } });
+    expect((await within(task.outcome(), wait, 'the download to end')).phase).toBe('succeeded');
+    expect(createHash('sha256').update(await readFile(path)).digest('hex')).toBe(server.sha256);
+    await until(() => events.length === 2, wait, 'the events');
+    expect(events[0]).toMatchObject({ type: 'downloadDidFinish', location: path });
   });
 
   it('refuses a second open of a directory in use with SessionInUse, and opens again once it is closed', async () => {

@@ -1,9 +1,11 @@
+import { isAbsolute, resolve } from 'node:path';
 import {
   createFileByteStore,
   createJournalStore,
   createSession,
   type HostOptions,
   type Probe,
+  type DownloadOptions,
   type Session,
   type SessionConfigurationInput,
 } from '@bgsession/core';
@@ -120,6 +122,7 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
   let closing: Promise<void> | null = null;
   return {
     ...session,
+    download: (input) => session.download(withAbsoluteDestination(input)),
     directory: checked.directory,
     connectivity,
     close: () =>
@@ -132,4 +135,21 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
 
 function probeOf(options: OpenSessionOptions): { probe?: Probe } {
   return options.probe === undefined ? {} : { probe: options.probe };
+}
+
+/**
+ * A download whose destination is a relative path, resolved against the working directory now, as
+ * node:fs would: the session keeps absolute paths only, so a later `cd` or a relaunch elsewhere
+ * cannot move the file. Anything else goes to the session as it is, to be checked there.
+ */
+function withAbsoluteDestination(input: DownloadOptions | string): DownloadOptions | string {
+  if (typeof input === 'string' || typeof input !== 'object' || input === null) return input;
+  const destination: unknown = input.destination;
+  if (typeof destination !== 'object' || destination === null) return input;
+  const { path, directory } = destination as { readonly path?: unknown; readonly directory?: unknown };
+  if (typeof path === 'string' && path !== '' && !isAbsolute(path)) return { ...input, destination: { ...input.destination, path: resolve(path) } as DownloadOptions['destination'] & object };
+  if (typeof directory === 'string' && directory !== '' && !isAbsolute(directory)) {
+    return { ...input, destination: { ...input.destination, directory: resolve(directory) } as DownloadOptions['destination'] & object };
+  }
+  return input;
 }
