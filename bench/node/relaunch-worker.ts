@@ -4,8 +4,10 @@
 //   relaunch-worker.ts bgsession <session directory>
 //   relaunch-worker.ts json <baseline json path>
 // Prints one JSON line.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { openSession } from '@bgsession/node';
 import { collectGarbage, startPeakRss } from './peak-rss.js';
 import { buildRelaunchStore, relaunchIdentifier, writeBaselineJson } from './relaunch-store.js';
@@ -19,7 +21,13 @@ if (path === undefined) throw new Error('usage: relaunch-worker.ts <build|bgsess
  * after a full GC, the RSS against the idle RSS read before the call.
  */
 async function relaunch(directory: string): Promise<RelaunchFigures> {
+  // For attributing B5.2's bytes: BENCH_B5_HEAP_SNAPSHOT=<path> writes the heap before openSession
+  // (`<path>.idle`) and at the measurement; BENCH_B5_DETAIL=1 prints the heap's spaces at both.
+  const snapshot = process.env.BENCH_B5_HEAP_SNAPSHOT;
+  const detail = process.env.BENCH_B5_DETAIL === '1';
+  if (snapshot !== undefined && snapshot !== '') writeHeapSnapshot(`${snapshot}.idle`);
   const probe = startPeakRss();
+  if (detail) console.error(`idle ${describeMemory()}`);
   let firstAt = 0;
   let delivered: () => void = () => undefined;
   const first = new Promise<void>((done) => (delivered = done));
@@ -43,6 +51,8 @@ async function relaunch(directory: string): Promise<RelaunchFigures> {
   const peak = probe.stop();
   collectGarbage();
   const memory = process.memoryUsage();
+  if (snapshot !== undefined && snapshot !== '') writeHeapSnapshot(snapshot);
+  if (detail) console.error(`after ${describeMemory()}`);
   return {
     mode: 'bgsession',
     seconds: (firstAt - start) / 1000,
@@ -53,6 +63,18 @@ async function relaunch(directory: string): Promise<RelaunchFigures> {
     heapUsed: memory.heapUsed,
     peakRss: peak,
   };
+}
+
+/** The process's memory (RSS, its anonymous and file-backed parts) and V8's heap spaces (MiB committed/used). */
+function describeMemory(): string {
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  const { rss, heapTotal, heapUsed, external } = process.memoryUsage();
+  const spaces = getHeapSpaceStatistics()
+    .filter((s) => s.space_size > 0)
+    .map((s) => `${s.space_name} ${mib(s.space_size)}/${mib(s.space_used_size)}`);
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const field = (name: string) => mib(Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024);
+  return `rss ${mib(rss)} (anon ${field('RssAnon')}, file ${field('RssFile')}), heap ${mib(heapTotal)}/${mib(heapUsed)}, external ${mib(external)}; ${spaces.join(', ')}`;
 }
 
 /** The baseline: read the file and JSON.parse it. */

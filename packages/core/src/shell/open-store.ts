@@ -11,6 +11,7 @@ import type { StoreHeader } from '../model/store-header.js';
 import type { TaskRecord } from '../model/task-types.js';
 import type { StoreContents, StoreProblem } from '../ports/store.js';
 import { compactTaskRecord } from './compact-task-record.js';
+import { RecordSharing } from './record-sharing.js';
 
 /** What the store held, decoded; what did not decode is reported, never thrown (invariant #17). */
 export interface LoadedStore {
@@ -21,8 +22,40 @@ export interface LoadedStore {
   readonly problems: StoreProblem[];
   /** Keys of tasks whose records did not decode: their bytes are left alone. */
   readonly quarantined: ReadonlySet<string>;
-  /** Task records left undecoded (`deferUnlisted`), for {@link decodeTasks}: no outbox entry names them. */
-  readonly deferred: ReadonlyArray<readonly [string, unknown]>;
+  /** Task records left undecoded (`deferUnlisted`), for {@link decodeDeferredTasks}: no outbox entry names them. */
+  readonly deferred: DeferredTasks;
+}
+
+/**
+ * Task records not decoded yet: their keys, and the store's records to read them from. A journal
+ * store parses a record when it is read, so a record read just before it is decoded is garbage
+ * right after, instead of a parsed copy of every record held for the whole open (B5).
+ */
+export interface DeferredTasks {
+  readonly keys: readonly string[];
+  readonly records: ReadonlyMap<string, unknown>;
+  /** What the records decoded so far share (see `compactTaskRecord`). */
+  readonly sharing: RecordSharing;
+}
+
+/**
+ * Decodes the deferred task records from `start` (up to `count` of them), as {@link decodeTasks}.
+ *
+ * @example
+ * ```ts
+ * const decoded = decodeDeferredTasks(loaded.deferred, 0, 1000);
+ * ```
+ */
+export function decodeDeferredTasks(deferred: DeferredTasks, start: number, count: number): DecodedTasks {
+  return decodeTasks(readEach(deferred, start, Math.min(deferred.keys.length, start + count)), deferred.sharing);
+}
+
+/** Each record read just before it is decoded, so that no more than one is held parsed at a time. */
+function* readEach(deferred: DeferredTasks, start: number, end: number): Generator<readonly [string, unknown]> {
+  for (let i = start; i < end; i += 1) {
+    const key = deferred.keys[i] as string;
+    yield [key, deferred.records.get(key)];
+  }
 }
 
 /** Task records decoded by {@link decodeTasks}, with what did not decode. */
@@ -37,14 +70,15 @@ export interface DecodedTasks {
 
 /**
  * Decodes raw task records (`[key, value]`); what does not decode is reported and its key
- * quarantined, never thrown (invariant #17).
+ * quarantined, never thrown (invariant #17). Records decoded with the same `sharing` share their
+ * equal parts.
  *
  * @example
  * ```ts
  * const { tasks, problems } = decodeTasks(loaded.deferred);
  * ```
  */
-export function decodeTasks(entries: Iterable<readonly [string, unknown]>): DecodedTasks {
+export function decodeTasks(entries: Iterable<readonly [string, unknown]>, sharing: RecordSharing = new RecordSharing()): DecodedTasks {
   const tasks: TaskRecord[] = [];
   const problems: StoreProblem[] = [];
   const quarantined: string[] = [];
@@ -52,7 +86,7 @@ export function decodeTasks(entries: Iterable<readonly [string, unknown]>): Deco
   for (const [key, raw] of entries) {
     const decoded = decodeTaskRecord(raw, `tasks/${key}`);
     if (E.isRight(decoded)) {
-      tasks.push(compactTaskRecord(decoded.right));
+      tasks.push(compactTaskRecord(decoded.right, sharing));
       highestId = Math.max(highestId, decoded.right.taskIdentifier);
     } else {
       quarantined.push(key);
@@ -103,15 +137,19 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
     }
   }
   const listed = new Set(outbox.map((entry) => (entry.payload.type === 'sessionDidBecomeInvalid' ? '' : String(entry.payload.taskIdentifier))));
+  const taskRecords = collection('tasks');
   const first: Array<readonly [string, unknown]> = [];
-  const deferred: Array<readonly [string, unknown]> = [];
-  for (const entry of collection('tasks')) {
-    const numeric = Number(entry[0]);
+  const deferred: string[] = [];
+  // Keys only: a record's value is read (and, from a journal, parsed) when it is decoded.
+  for (const key of taskRecords.keys()) {
+    const numeric = Number(key);
     // Every key counts, decoded or not, so no identifier is reused (#5).
     if (Number.isSafeInteger(numeric)) highestId = Math.max(highestId, numeric);
-    (!deferUnlisted || listed.has(entry[0]) ? first : deferred).push(entry);
+    if (!deferUnlisted || listed.has(key)) first.push([key, taskRecords.get(key)]);
+    else deferred.push(key);
   }
-  const decodedTasks = decodeTasks(first);
+  const sharing = new RecordSharing();
+  const decodedTasks = decodeTasks(first, sharing);
   tasks.push(...decodedTasks.tasks);
   problems.push(...decodedTasks.problems);
   for (const key of decodedTasks.quarantined) quarantined.add(key);
@@ -150,5 +188,5 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
       };
     }
   }
-  return { header, tasks, outbox, resumeReferences, problems, quarantined, deferred };
+  return { header, tasks, outbox, resumeReferences, problems, quarantined, deferred: { keys: deferred, records: taskRecords, sharing } };
 }

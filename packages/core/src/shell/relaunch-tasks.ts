@@ -5,9 +5,10 @@ import type { TaskRecord } from '../model/task-types.js';
 import type { StoreOperation } from '../ports/store.js';
 import type { StoreProblem } from '../ports/store.js';
 import { isTerminalPhase } from '../machines/public-state.js';
-import { decodeTasks, type LoadedStore } from './open-store.js';
+import { decodeDeferredTasks, type LoadedStore } from './open-store.js';
 import type { SessionRuntime } from './session-runtime.js';
 import { stepBatch } from './step-batch.js';
+import { sameFields } from './stored-records.js';
 import { removeOrphanBytes } from './store-housekeeping.js';
 
 /** Tasks decoded, or stepped, between two yields, so the outbox backlog is delivered meanwhile. */
@@ -52,9 +53,9 @@ export async function relaunchStore(runtime: SessionRuntime, loaded: LoadedStore
   // bytes are owned by the outbox: no orphan removal touches them.
   callbacks.backlogReady();
   let quarantined = loaded.quarantined.size;
-  for (let start = 0; start < loaded.deferred.length; start += chunk) {
+  for (let start = 0; start < loaded.deferred.keys.length; start += chunk) {
     await Promise.resolve();
-    const decoded = decodeTasks(loaded.deferred.slice(start, start + chunk));
+    const decoded = decodeDeferredTasks(loaded.deferred, start, chunk);
     join(decoded.tasks);
     quarantined += decoded.quarantined.length;
     // A record whose identifier is above every key still counts (#5).
@@ -66,12 +67,6 @@ export async function relaunchStore(runtime: SessionRuntime, loaded: LoadedStore
   await relaunchTasks(runtime, unfinished, runtime.ports.clock.now());
 }
 
-interface Relaunched {
-  readonly stored: TaskRecord;
-  readonly result: TaskStepResult;
-  readonly entries: OutboxEntry[];
-}
-
 /**
  * Applies the relaunch table (semantics section 2) to the unfinished tasks found in the store, in
  * one commit: only the records a relaunch must write enter it (an interrupted request's end with
@@ -79,16 +74,23 @@ interface Relaunched {
  * (`relaunchTask`). The tasks join the session, with their resource deadlines and effects, once
  * that commit is durable. Between chunks it yields, so the events already in the outbox are
  * delivered while it runs. A failed commit rejects (the session is then in the failed state).
+ *
+ * Only the steps that write are kept from the first pass; the others are taken again as their
+ * task joins (`relaunchTask` is a function of the record, the instant and the policy). A waiting
+ * task's relaunched record lives only until the task is told it waits, which brings it back to
+ * the stored one (`StoredRecords`): made as the task joins, it dies young; 100,000 of them made
+ * in a first pass would outlive collections and leave the heap fragmented once they die (B5).
+ * Tasks that only wait again join a chunk at a time, so the scheduler decides once per chunk,
+ * not once per task; any other joins alone, in its turn, so what it delivers keeps its order.
  */
 async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskRecord[], now: number): Promise<void> {
   const env = { retry: runtime.configuration.retry };
-  const steps: Relaunched[] = [];
+  const written = new Map<number, { readonly result: TaskStepResult; readonly entries: OutboxEntry[] }>();
   const operations: StoreOperation[] = [];
   let strict = false;
   let ends = false;
-  for (const stored of records) {
-    const result = relaunchTask(stored, now, env);
-    let entries: OutboxEntry[] = [];
+  for (let i = 0; i < records.length; i += 1) {
+    const result = relaunchTask(records[i] as TaskRecord, now, env);
     if (result.accepted && result.durability !== 'none') {
       const batch = stepBatch(result, runtime.header, runtime.configuration, now, () => runtime.ports.random.id());
       runtime.header = batch.header;
@@ -96,14 +98,33 @@ async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskReco
       operations.push(...batch.operations);
       strict ||= result.durability === 'strict' || batch.ends;
       ends ||= batch.ends;
-      entries = batch.entries;
+      written.set(i, { result, entries: batch.entries });
     }
-    steps.push({ stored, result, entries });
-    if (steps.length % chunk === 0) await Promise.resolve();
+    if ((i + 1) % chunk === 0) await Promise.resolve();
   }
   if (operations.length > 0) await runtime.commit(operations, strict ? 'strict' : runtime.lazyDurability, ends);
-  for (const { stored, result, entries } of steps) {
-    if (runtime.stopped) return;
-    await runtime.relaunched(stored, result, entries);
+  let joining: Array<Promise<void>> = [];
+  const joined = async (): Promise<void> => {
+    await Promise.all(joining);
+    joining = [];
+  };
+  for (let i = 0; i < records.length; i += 1) {
+    if (runtime.stopped) break;
+    const stored = records[i] as TaskRecord;
+    const step = written.get(i);
+    const result = step?.result ?? unwritten(stored, relaunchTask(stored, now, env));
+    if (step === undefined && result.effects.every((effect) => effect.type === 'enqueue')) {
+      joining.push(runtime.relaunched(stored, result, []));
+      if (joining.length >= chunk) await joined();
+    } else {
+      await joined();
+      await runtime.relaunched(stored, result, step?.entries ?? []);
+    }
   }
+  await joined();
+}
+
+/** A step that writes nothing and leaves the record as stored keeps the stored object: no copy per task. */
+function unwritten(stored: TaskRecord, result: TaskStepResult): TaskStepResult {
+  return result.durability === 'none' && result.record !== stored && sameFields(stored, result.record) ? { ...result, record: stored } : result;
 }

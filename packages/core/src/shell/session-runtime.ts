@@ -1,6 +1,5 @@
 import { BgSessionError } from '../errors/bg-session-error.js';
 import type { SchedulerState } from '../scheduler/scheduler-types.js';
-import { stepTask } from '../machines/step-task.js';
 import { isTerminalPhase } from '../machines/public-state.js';
 import type { TaskStepResult } from '../machines/task-step-result.js';
 import type { SessionConfiguration } from '../model/configuration.js';
@@ -22,6 +21,7 @@ import { earliest } from './earliest.js';
 import { stepBatch } from './step-batch.js';
 import { credentialsReady } from './credentials-ready.js';
 import { StoredRecords } from './stored-records.js';
+import { stepWaitingTask } from './step-waiting-task.js';
 
 /** What the runtime hands to the parts that run beside it (pump, delivery, handles). */
 export interface RuntimeHooks {
@@ -198,18 +198,19 @@ export class SessionRuntime {
     const record = this.records.get(taskIdentifier);
     if (record === undefined) return null;
     if (precondition !== undefined && !precondition(record)) return { record, effects: [], durability: 'none', accepted: false };
-    const result = stepTask(record, event, { retry: this.configuration.retry });
+    const result = stepWaitingTask(record, event, { retry: this.configuration.retry });
     if (!result.accepted || result.durability === 'none') return result;
     let entries: OutboxEntry[] = [];
     // A lazy step that brings the record back to what the store holds has nothing to write (a
-    // relaunched task told again that it waits for connectivity, B5).
-    if (!(result.durability === 'lazy' && this.stored.holds(record, result))) {
+    // relaunched task told again that it waits for connectivity, B5); the stored record stays.
+    const stored = result.durability === 'lazy' ? this.stored.holding(record, result) : undefined;
+    if (stored === undefined) {
       entries = await this.commitStep(result);
       if (this.stopped) return null;
     }
     this.stored.written(taskIdentifier);
-    this.records.set(taskIdentifier, result.record);
-    await this.runEffects(result.record, result.effects, entries);
+    this.records.set(taskIdentifier, stored ?? result.record);
+    await this.runEffects(stored ?? result.record, result.effects, entries);
     return result;
   }
 

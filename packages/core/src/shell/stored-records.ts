@@ -1,10 +1,15 @@
 import type { TaskStepResult } from '../machines/task-step-result.js';
 import type { TaskRecord } from '../model/task-types.js';
 
-type Fields = Partial<TaskRecord>;
-
-/** Whether two records hold the same values (a step copies what it does not change, by reference). */
-function sameFields(a: TaskRecord, b: TaskRecord): boolean {
+/**
+ * Whether two records hold the same values (a step copies what it does not change, by reference).
+ *
+ * @example
+ * ```ts
+ * sameFields(record, { ...record }); // true
+ * ```
+ */
+export function sameFields(a: TaskRecord, b: TaskRecord): boolean {
   if (a === b) return true;
   const keys = Object.keys(a) as Array<keyof TaskRecord>;
   return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
@@ -13,36 +18,39 @@ function sameFields(a: TaskRecord, b: TaskRecord): boolean {
 /**
  * What the store holds of each task, where it differs from the record in memory: a relaunch
  * re-derives part of a record from the stored one without writing it (`relaunchTask`), and a later
- * lazy step that brings the record back to what is stored has nothing to write (B5). Only the
- * differing fields are kept, so 100,000 relaunched tasks do not hold two records each.
+ * lazy step that brings the record back to what is stored has nothing to write (B5). The stored
+ * record itself is kept, and such a step keeps it again in place of its own copy: after a relaunch
+ * offline, the waiting notice brings 100,000 queued tasks back to their stored records, and the
+ * records decoded at the open are the ones that stay, not a third copy of each made later (whose
+ * predecessors would die scattered between the live parts of the heap).
  *
  * @example
  * ```ts
  * const stored = new StoredRecords();
  * stored.differs(record, relaunched.record);
- * stored.holds(relaunched.record, step); // true when step.record equals `record` again
+ * stored.holding(relaunched.record, step); // `record` when step.record equals it again
  * ```
  */
 export class StoredRecords {
-  private readonly fields = new Map<number, Fields>();
+  private readonly records = new Map<number, TaskRecord>();
 
   /** `record`, in memory, was not written: the store still holds `stored`. */
   differs(stored: TaskRecord, record: TaskRecord): void {
-    if (stored === record) return;
-    const fields: Fields = {};
-    for (const key of Object.keys(stored) as Array<keyof TaskRecord>) if (stored[key] !== record[key]) (fields as Record<string, unknown>)[key] = stored[key];
-    this.fields.set(stored.taskIdentifier, fields);
+    if (!sameFields(stored, record)) this.records.set(stored.taskIdentifier, stored);
   }
 
-  /** Whether a lazy step from `current` leaves the record as the store holds it, with nothing else to write. */
-  holds(current: TaskRecord, result: TaskStepResult): boolean {
-    if (result.effects.some((effect) => effect.type === 'end' || effect.type === 'produceResumeData')) return false;
-    const fields = this.fields.get(current.taskIdentifier);
-    return sameFields(fields === undefined ? current : { ...current, ...fields }, result.record);
+  /**
+   * The record as stored when a lazy step from `current` leaves the task's record equal to it
+   * with nothing else to write (there is nothing to commit then), or undefined.
+   */
+  holding(current: TaskRecord, result: TaskStepResult): TaskRecord | undefined {
+    if (result.effects.some((effect) => effect.type === 'end' || effect.type === 'produceResumeData')) return undefined;
+    const stored = this.records.get(current.taskIdentifier) ?? current;
+    return sameFields(stored, result.record) ? stored : undefined;
   }
 
   /** The task's record in memory is the stored one again (written, or deleted). */
   written(taskIdentifier: number): void {
-    this.fields.delete(taskIdentifier);
+    this.records.delete(taskIdentifier);
   }
 }

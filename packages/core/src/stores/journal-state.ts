@@ -1,5 +1,6 @@
 import type { StoreCollection, StoreContents, StoreProblem } from '../ports/store.js';
 import { journalCollections, type JournalBatch, type JournalEntry } from './journal-batch.js';
+import { ParsedOnReadMap } from './parsed-on-read-map.js';
 
 /** What a live record costs in the journal besides its value (its manifest entry, roughly). */
 const entryOverhead = 24;
@@ -7,7 +8,8 @@ const entryOverhead = 24;
 /**
  * The live state a journal describes: the latest header and every live record, as JSON text, plus
  * the records known to be lost. Text, not parsed values: compaction writes it back as it is, and
- * `contents()` parses each record once, so no caller ever holds a reference into it.
+ * `contents()` hands out maps that parse a record at each read, so no caller ever holds a
+ * reference into it.
  *
  * @example
  * ```ts
@@ -63,8 +65,12 @@ export class JournalState {
   }
 
   /**
-   * The state as a Store hands it out: fresh parsed values, the lost records as `CorruptRecord`
-   * problems after `problems`, and any record whose text is not JSON reported and left out.
+   * The state as a Store hands it out: the records as maps that parse each value afresh at every
+   * read (`ParsedOnReadMap`), the lost records as `CorruptRecord` problems after `problems`, and
+   * any record whose text is not JSON reported and left out. Each text is parsed once here to
+   * check it, and the value dropped at once: 100,000 parsed records held from the open until the
+   * session decodes them would outlive several collections and leave the old generation
+   * fragmented after they die (B5). The maps hold the texts of this moment, not the live state.
    */
   contents(problems: readonly StoreProblem[]): StoreContents {
     const reported: StoreProblem[] = [...problems];
@@ -76,13 +82,15 @@ export class JournalState {
     }
     const records = new Map<StoreCollection, ReadonlyMap<string, unknown>>();
     for (const collection of journalCollections) {
-      const loaded = new Map<string, unknown>();
-      for (const [key, text] of this.records.get(collection) ?? []) {
-        const parsed = parse(text);
-        if (parsed.ok) loaded.set(key, parsed.value);
-        else reported.push(keyProblem(collection, key, `The record ${collection}/${key} is not valid JSON.`));
+      const texts = this.records.get(collection) ?? new Map<string, string>();
+      const bad = new Set<string>();
+      for (const [key, text] of texts) {
+        if (!isJson(text)) {
+          bad.add(key);
+          reported.push(keyProblem(collection, key, `The record ${collection}/${key} is not valid JSON.`));
+        }
       }
-      records.set(collection, loaded);
+      records.set(collection, new ParsedOnReadMap(bad.size === 0 ? texts : [...texts].filter(([key]) => !bad.has(key))));
       for (const [key, message] of this.lost.get(collection) ?? []) reported.push(keyProblem(collection, key, message));
     }
     return { header, records, problems: reported };
@@ -91,6 +99,15 @@ export class JournalState {
 
 function keyProblem(collection: StoreCollection, key: string, message: string): StoreProblem {
   return { code: 'CorruptRecord', path: `${collection}/${key}`, message, collection, key };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parse(text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false } {
