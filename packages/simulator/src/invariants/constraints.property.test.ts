@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatedContent } from '../servers/generated-content.js';
 import { faultsByAttempt } from '../servers/faults-by-attempt.js';
 import { createWorld } from '../world/create-world.js';
@@ -31,10 +31,31 @@ const constrainedWorlds: fc.Arbitrary<ConstrainedWorld> = fc.record({
     { minLength: 1, maxLength: 4 },
   ),
   periods: fc.array(
-    fc.record({ kind: fc.constantFrom('expensive' as const, 'constrained' as const), from: fc.integer({ min: 0, max: 5_000 }), length: fc.integer({ min: 500, max: 20_000 }) }).map(({ kind, from, length }) => ({ kind, from, until: from + length })),
+    fc
+      .record({
+        kind: fc.constantFrom('expensive' as const, 'constrained' as const),
+        // Half the periods begin while the first attempts carry bytes (they start at about 160 ms), so
+        // the network turns on downloads under way; the others begin at any time in the first 5 s.
+        from: fc.oneof(fc.integer({ min: 200, max: 1_000 }), fc.integer({ min: 0, max: 5_000 })),
+        length: fc.integer({ min: 500, max: 20_000 }),
+      })
+      .map(({ kind, from, length }) => ({ kind, from, until: from + length })),
     { minLength: 1, maxLength: 3 },
   ),
 });
+
+/**
+ * Worlds in which the network surely turns expensive on downloads that refuse it: every task
+ * refuses expensive networks, is long enough (512 KiB or more) to be running when it does at
+ * 200-1,000 ms, and meets no cut (a failed attempt would make the session read the network).
+ */
+const turningOnRefusingDownloads: fc.Arbitrary<ConstrainedWorld> = fc
+  .record({ input: constrainedWorlds, from: fc.integer({ min: 200, max: 1_000 }), length: fc.integer({ min: 5_000, max: 20_000 }) })
+  .map(({ input, from, length }) => ({
+    ...input,
+    tasks: input.tasks.map((task) => ({ ...task, allowsExpensiveNetwork: false, discretionary: false, length: Math.max(task.length, 512 * KiB), cutAt: null })),
+    periods: [{ kind: 'expensive' as const, from, until: from + length }],
+  }));
 
 async function runConstrained(input: ConstrainedWorld, planted: PlantedWorldBugs): Promise<FeatureRun> {
   const world = createWorld({ seed: input.seed, planted });
@@ -51,7 +72,7 @@ async function runConstrained(input: ConstrainedWorld, planted: PlantedWorldBugs
     await session.download({ url, allowsExpensiveNetwork, allowsConstrainedNetwork, discretionary });
   }
   await world.runUntilIdle({ limit: 6 * 60 * 60 * 1000 });
-  return { world, violations: checkConstraints(world.log.attempts, constraints) };
+  return { world, violations: checkConstraints(world.log, constraints) };
 }
 
 interface CrowdedWorld {
@@ -94,8 +115,21 @@ async function runCrowded(input: CrowdedWorld, planted: PlantedWorldBugs): Promi
 }
 
 describe('scheduling constraints over generated worlds', () => {
-  it(`${invariantTitle(15)}: no attempt starts on an expensive or constrained network its task does not allow, nor a discretionary task's on either`, async () => {
+  it(`${invariantTitle(15)}: no attempt starts on an expensive or constrained network its task does not allow, nor a discretionary task's on either, nor moves bytes past the instant the network stops allowing it`, async () => {
     await fc.assert(featureProperty(15, constrainedWorlds, runConstrained), { numRuns: runs });
+  });
+
+  it(`${invariantTitle(15)}: catches a Connectivity port that tells the session of a change only when it next reads the network`, async () => {
+    const result = await fc.check(featureProperty(15, turningOnRefusingDownloads, runConstrained, { connectivityChangesHeardOnRead: true }), { numRuns: 3, endOnFailure: true });
+    expect(result.failed, 'downloads that ran on after the network turned expensive went unnoticed').toBe(true);
+    // The starts alone are right: only the attempts that ran on past the change break #15.
+    const input = result.counterexample?.[0];
+    expect(input).toBeDefined();
+    if (input === undefined) return;
+    const { world, violations } = await runConstrained(input, { connectivityChangesHeardOnRead: true });
+    const constraints = new Map(input.tasks.map((task, index) => [`https://files.example/file-${index}.bin`, task] as const));
+    expect(violations.length).toBeGreaterThan(0);
+    expect(checkConstraints(world.log.attempts, constraints)).toEqual([]);
   });
 
   it(`${invariantTitle(15)}: catches a Connectivity port that hides expensive and constrained networks`, async () => {

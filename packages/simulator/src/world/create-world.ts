@@ -77,6 +77,8 @@ export function createWorld(options: WorldOptions): World {
   let rootReady = false;
   const trace = new Trace(clock, () => generation);
   const log = new WorldLog();
+  // Subscribed before any session, so each change is logged before a session hears of it (#15).
+  network.connectivity.subscribe((state) => log.networkChanges.push({ step: log.step(), monotonic: clock.monotonic(), state }));
   const planted = options.planted ?? {};
   const served: ServedFile[] = [];
   const limits = new Map<string, SessionLimits>();
@@ -164,7 +166,7 @@ export function createWorld(options: WorldOptions): World {
           { ...recordContext, planted, trace },
         ),
         byteStore: plantedByteStore(createFileByteStore({ fs, directory: fs.join(directory, 'bytes'), probe }), planted, fs),
-        transport: processTransport(plantedTransport(recordingTransport(transport, { ...recordContext, connectivity: network.connectivity }), planted), life),
+        transport: processTransport(plantedTransport(recordingTransport(transport, { ...recordContext, connectivity: network.connectivity, running: () => life.state === 'running' }), planted), life),
         clock: clockOfProcess,
         random: random.fork(`process-${generation}-${sessionOptions.identifier}`),
         connectivity: processConnectivity(plantedConnectivity(network.connectivity, planted), life),

@@ -40,6 +40,14 @@ export interface PlantedWorldBugs {
   readonly storeForgetsAttemptStarts?: boolean;
   /** #15: the Connectivity port reports every network as neither expensive nor constrained. */
   readonly connectivityHidesCost?: boolean;
+  /**
+   * #15: the Connectivity port answers `current()` right but tells its subscribers of a change only
+   * once `current()` is next read (just after, in a microtask): the session checks the network
+   * before each attempt, yet an attempt running when the network stops allowing it runs on until
+   * the session next reads the network. (A port that never calls its subscribers would make the
+   * session grant slots it then refuses, over and over, in no virtual time: the world would hang.)
+   */
+  readonly connectivityChangesHeardOnRead?: boolean;
   /** #19: the Store drops every task record's description. */
   readonly storeDropsDescriptions?: boolean;
   /** #20: the ByteStore leaves a copy of each handed-over file next to its location (`<location>.part`). */
@@ -118,11 +126,36 @@ function taskRecordEdited(operation: StoreBatch['operations'][number], edit: (va
 
 /** The buggy Connectivity. */
 export function plantedConnectivity(connectivity: Connectivity, planted: PlantedWorldBugs): Connectivity {
+  if (planted.connectivityChangesHeardOnRead === true) return heardOnRead(connectivity);
   if (planted.connectivityHidesCost !== true) return connectivity;
   const cheap = (state: ReturnType<Connectivity['current']>) => ({ ...state, expensive: false, constrained: false });
   return {
     current: () => cheap(connectivity.current()),
     subscribe: (listener) => connectivity.subscribe((state) => listener(cheap(state))),
+  };
+}
+
+function heardOnRead(connectivity: Connectivity): Connectivity {
+  const listeners = new Set<{ readonly listener: (state: ReturnType<Connectivity['current']>) => void }>();
+  let told = connectivity.current();
+  return {
+    current() {
+      const state = connectivity.current();
+      if (state.online !== told.online || state.expensive !== told.expensive || state.constrained !== told.constrained) {
+        told = state;
+        void Promise.resolve().then(() => {
+          for (const entry of [...listeners]) if (listeners.has(entry)) entry.listener(state);
+        });
+      }
+      return state;
+    },
+    subscribe(listener) {
+      const entry = { listener };
+      listeners.add(entry);
+      return () => {
+        listeners.delete(entry);
+      };
+    },
   };
 }
 

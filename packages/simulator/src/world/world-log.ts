@@ -23,6 +23,22 @@ export interface AttemptRecord {
   response: { readonly status: number; readonly headers: HeaderMap; readonly at: number } | null;
   /** The log step at which it ended (head refused, body done, failed, released or aborted), or null. */
   endStep: number | null;
+  /** The monotonic clock when it ended, ms, or null. */
+  endMonotonic: number | null;
+  /**
+   * For each network change during the attempt, the first moment after it that the attempt moved
+   * bytes while its process ran (its response head or a body chunk arrived, or the transport asked
+   * its request body for more): the moments #15 needs, one per change at most.
+   */
+  readonly movedAfterChange: { readonly step: number; readonly monotonic: number }[];
+}
+
+/** A change of the network's state, logged before any session hears it. */
+export interface NetworkChangeRecord {
+  readonly step: number;
+  /** The monotonic clock then, ms. */
+  readonly monotonic: number;
+  readonly state: NetworkState;
 }
 
 /** A `downloadDidFinish` as the app received it, with the file it pointed to at that moment. */
@@ -63,8 +79,8 @@ export interface CrashRecord {
 
 /**
  * What the world saw besides its trace: attempts on the wire, deliveries with their files,
- * crashes with the partial files they interrupted, and the due times commits made durable. All records share one step counter, so their
- * order across lists is known.
+ * crashes with the partial files they interrupted, the due times commits made durable, and the
+ * network's changes. All records share one step counter, so their order across lists is known.
  */
 export class WorldLog {
   private steps = 0;
@@ -72,6 +88,7 @@ export class WorldLog {
   readonly deliveries: DeliveryRecord[] = [];
   readonly crashes: CrashRecord[] = [];
   readonly commits: CommitRecord[] = [];
+  readonly networkChanges: NetworkChangeRecord[] = [];
 
   /** The next step number. */
   step(): number {
