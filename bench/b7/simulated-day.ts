@@ -1,6 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { createContentPattern, createWorld, generatedContent, type ScheduledFault } from '@bgsession/simulator';
 
+/** The network of a simulated day: the world's default host, or a bandwidth that keeps the day busy. */
+export type DayNetwork = 'default' | 'busy';
+
 /** What one simulated day did, and how long it took for real. */
 export interface SimulatedDay {
   readonly wallMs: number;
@@ -22,19 +25,22 @@ const hour = 60 * 60 * 1000;
  * host kill every virtual hour (relaunched a second later), over `hours` virtual hours. The app
  * deletes each file once it is told of it, as an app that moves it away would.
  */
-export async function simulateDay(options: { readonly seed: number; readonly downloads: number; readonly maxMiB: number; readonly hours: number }): Promise<SimulatedDay> {
+export async function simulateDay(options: { readonly seed: number; readonly downloads: number; readonly maxMiB: number; readonly hours: number; readonly network: DayNetwork }): Promise<SimulatedDay> {
   // The app deletes each file as it is told of it; the world need not keep copies for #6.
   const world = createWorld({ seed: options.seed, keepDeliveredFiles: false });
   const pattern = createContentPattern();
   const server = world.server('https://files.example');
-  // About the bandwidth that moves the workload in the day, so the day is busy throughout.
-  world.network.configureHost('files.example', { latency: 30, bandwidth: 512 * 1024, dropRate: 1 / 32 });
   const sizes: number[] = [];
   for (let index = 0; index < options.downloads; index += 1) {
     const length = MiB + world.random.below((options.maxMiB - 1) * MiB + 1);
     sizes.push(length);
     server.file(`/f/${index}`, { content: generatedContent({ seed: index + 1, length, pattern }) });
   }
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  // `busy`: the bandwidth that moves the workload in three quarters of the day, so it is busy
+  // throughout (about 512 KiB/s at full size); `default`: the world's default host (100 Mbit/s).
+  const bandwidth = options.network === 'busy' ? Math.ceil(total / ((0.75 * options.hours * hour) / 1000)) : undefined;
+  world.network.configureHost('files.example', { latency: 30, dropRate: 1 / 32, ...(bandwidth === undefined ? {} : { bandwidth }) });
   await world.disk.fs.mkdir('/downloads');
   await world.disk.fs.fsyncDir('/');
   let succeeded = 0;
@@ -67,7 +73,7 @@ export async function simulateDay(options: { readonly seed: number; readonly dow
     virtualMs,
     downloads: options.downloads,
     succeeded,
-    bytes: sizes.reduce((sum, size) => sum + size, 0),
+    bytes: total,
     kills: world.trace.ofKind('kill').length,
     requests: world.network.trace.filter((event) => event.type === 'request').length,
     violations: world.violations().length,
