@@ -16,6 +16,7 @@ import { closeBody, statusError } from './http-status-error.js';
 import { rehash, requestBody } from './request-body.js';
 import { IdleWatchdog } from './idle-watchdog.js';
 import { ProgressThrottle } from './progress-throttle.js';
+import { receiveBody } from './receive-body.js';
 import type { SessionRuntime } from './session-runtime.js';
 import type { TransientEvent } from './session-types.js';
 
@@ -282,32 +283,39 @@ export class AttemptPump {
       await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart: null, expectedLength: expected, now: clock.now() });
     }
 
-    let received = offset;
-    let checkpointedAt = clock.monotonic();
-    let sinceCheckpoint = 0;
-    for await (const chunk of response.body) {
-      if (signal.aborted) throw attempt.failure ?? new BgSessionError('ConnectionFailed', 'The attempt was aborted.');
-      watchdog.touch();
-      if (!download && received + chunk.byteLength > record.options.maxDataTaskBytes) {
-        throw new BgSessionError('ResponseTooLarge', `The response is larger than ${record.options.maxDataTaskBytes} bytes.`, { taskIdentifier: id });
-      }
-      await byteStore.append(partKey, chunk);
-      hash?.update(chunk);
-      received += chunk.byteLength;
-      sinceCheckpoint += chunk.byteLength;
-      // An aborted attempt reports nothing more: the task may already have ended (no progress
-      // event follows a terminal event).
-      if (!signal.aborted) this.progress.received(record, chunk.byteLength, received, expected);
-      if (download) state.kept = { offset: received, validator, expectedLength: expected, bootIdentity };
-      if (download && (sinceCheckpoint >= configuration.checkpointBytes || clock.monotonic() - checkpointedAt >= configuration.checkpointInterval)) {
-        await byteStore.sync(partKey);
-        await this.send(attempt, id, { type: 'bytesDurable', checkpoint: { offset: received, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
-        state.checkpointed = received;
-        checkpointedAt = clock.monotonic();
-        sinceCheckpoint = 0;
-      }
-    }
-    if (signal.aborted) throw attempt.failure ?? new BgSessionError('ConnectionFailed', 'The attempt was aborted.');
+    const aborted = (): unknown => attempt.failure ?? new BgSessionError('ConnectionFailed', 'The attempt was aborted.');
+    const received = await receiveBody({
+      body: response.body,
+      byteStore,
+      key: partKey,
+      offset,
+      signal,
+      clock,
+      checkpoints: !download
+        ? null
+        : {
+            bytes: configuration.checkpointBytes,
+            interval: configuration.checkpointInterval,
+            commit: async (synced) => {
+              await this.send(attempt, id, { type: 'bytesDurable', checkpoint: { offset: synced, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
+              state.checkpointed = Math.max(state.checkpointed, synced);
+            },
+          },
+      maxBytes: download ? null : record.options.maxDataTaskBytes,
+      aborted,
+      tooLarge: () => new BgSessionError('ResponseTooLarge', `The response is larger than ${record.options.maxDataTaskBytes} bytes.`, { taskIdentifier: id }),
+      onChunk: (chunk) => {
+        watchdog.touch();
+        hash?.update(chunk);
+      },
+      onWritten: (written, bytes) => {
+        // An aborted attempt reports nothing more: the task may already have ended (no progress
+        // event follows a terminal event).
+        if (!signal.aborted) this.progress.received(record, bytes, written, expected);
+        if (download) state.kept = { offset: written, validator, expectedLength: expected, bootIdentity };
+      },
+    });
+    if (signal.aborted) throw aborted();
     if (expected !== null && received !== expected) {
       throw new BgSessionError('IncompleteBody', `The body ended after ${received} of ${expected} bytes.`, { taskIdentifier: id });
     }
