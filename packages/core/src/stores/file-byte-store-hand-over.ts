@@ -4,7 +4,9 @@ import type { IfExists } from '../model/task-types.js';
 import type { HandOverRequest, HandOverResult } from '../ports/byte-store.js';
 import type { FileStat } from '../ports/file-system.js';
 import { fallbackFileName, sanitizeFileName } from '../policy/file-name.js';
+import type { FileByteStoreContext } from './file-byte-store-context.js';
 import type { FileByteStoreLayout } from './file-byte-store-layout.js';
+import { linkHandedOver, linkHandOver } from './file-byte-store-link.js';
 import { readHandOverMarker, removeHandOverMarker, writeHandOverMarker, type HandOverMarker } from './file-byte-store-marker.js';
 import { completeMove, moveIntoPlace } from './file-byte-store-move.js';
 import { numberedName } from './numbered-name.js';
@@ -26,27 +28,35 @@ interface Target {
 /**
  * Hands the part file of `key` over (the ByteStore port's `handOver`), idempotently.
  *
- * Before the bytes move, a marker recording where they go (and the size and file identity they will
- * have there) is written durably. A later call for the same key, after a crash at any point, reads
- * it: when the part is gone, the bytes went and the recorded result is the answer; when the
- * location already holds the recorded file (same identity, or same size where the platform has no
- * identities), the move is finished; otherwise it is done again. The caller has closed any handle
- * on the part and serialises calls per key.
+ * To one fixed place (`ifExists` 'fail' or 'replace', or the store's own area) on a file system
+ * with hard links and file identities, the bytes move by a link and need no marker file (see
+ * `linkHandOver`). Otherwise (numbered names for 'rename', no links, another device) a marker
+ * recording where they go (and the size and file identity they will have there) is written durably
+ * before they move. A later call for the same key, after a crash at any point, reads it: when the
+ * part is gone, the bytes went and the recorded result is the answer; when the location already
+ * holds the recorded file (same identity, or same size where the platform has no identities), the
+ * move is finished; otherwise it is done again. The caller has closed any handle on the part and
+ * serialises calls per key.
  *
  * @example
  * ```ts
- * const result = await handOverFile(layout, 'part-1', {
+ * const result = await handOverFile(context, 'part-1', {
  *   destination: { type: 'directory', directory: '/downloads', ifExists: 'rename' },
  *   suggestedName: 'report.pdf',
  * });
  * result.location; // '/downloads/report.pdf', or '/downloads/report (1).pdf' when taken
  * ```
  */
-export async function handOverFile(layout: FileByteStoreLayout, key: string, request: HandOverRequest): Promise<HandOverResult> {
+export async function handOverFile(context: FileByteStoreContext, key: string, request: HandOverRequest): Promise<HandOverResult> {
+  const { layout } = context;
   const { fs } = layout;
   const from = layout.partPath(key);
-  const marker = await readHandOverMarker(layout, key);
-  const fromStat = await fs.lstat(from);
+  const marker = await readHandOverMarker(context, key);
+  const target = targetOf(layout, key, request);
+  // One fixed place: the link way (see `linkHandOver`), whose check of the place is made now,
+  // beside the part's.
+  const fixed = target.ifExists !== 'rename' ? fs.join(target.directory, target.name) : null;
+  const [fromStat, toStat] = await Promise.all([fs.lstat(from), fixed === null || marker !== null ? undefined : fs.lstat(fixed)]);
   if (marker !== null) {
     if (fromStat === null) return resultOf(marker);
     if (await landed(layout, marker)) {
@@ -54,10 +64,17 @@ export async function handOverFile(layout: FileByteStoreLayout, key: string, req
       return resultOf(marker);
     }
   }
+  if (fromStat === null && fixed !== null && (await linkHandedOver(context, key))) return { location: fixed, inStore: target.inStore };
   if (fromStat === null || fromStat.type !== 'file') {
     throw new BgSessionError('StoreFailed', `No bytes under ${key} to hand over.`, { path: from });
   }
-  const target = targetOf(layout, key, request);
+  if (fixed !== null && fromStat.identity !== null) {
+    const to = fixed;
+    const linked = { key, from, fromStat, to, directory: target.directory, exclusive: target.ifExists === 'fail' };
+    const outcome = await linkHandOver(context, toStat === undefined ? linked : { ...linked, toStat });
+    if (outcome === 'moved') return { location: to, inStore: target.inStore };
+    if (outcome === 'exists') throw new BgSessionError('DestinationExists', `A file is already at ${to}.`, { path: to });
+  }
   const directoryStat = await fs.lstat(target.directory);
   // A link at the directory itself is the app's choice (macOS's /tmp is one); at the name, it is not.
   if (directoryStat === null || directoryStat.type === 'file' || directoryStat.type === 'other') {
@@ -75,12 +92,12 @@ export async function handOverFile(layout: FileByteStoreLayout, key: string, req
       fromStat,
       to,
       exclusive: target.ifExists !== 'replace',
-      record: (identity) => writeHandOverMarker(layout, key, { location: to, inStore: target.inStore, size: fromStat.size, identity }),
+      record: (identity) => writeHandOverMarker(context, key, { location: to, inStore: target.inStore, size: fromStat.size, identity }),
     });
     if (outcome === 'moved') return { location: to, inStore: target.inStore };
   }
   // Nothing moved: a marker left by an attempt names a taken place and would only mislead.
-  await removeHandOverMarker(layout, key);
+  await removeHandOverMarker(context, key);
   const wanted = fs.join(target.directory, target.name);
   throw new BgSessionError('DestinationExists', `A file is already at ${wanted}.`, { path: wanted });
 }

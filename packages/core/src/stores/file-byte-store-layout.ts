@@ -50,11 +50,16 @@ export interface FileByteStoreLayout {
   readonly parts: string;
   /** In-store hand-overs: `<directory>/finished/<key>`. */
   readonly finished: string;
-  /** Hand-over markers: `<directory>/handovers/<key>.json`. */
+  /** Hand-over markers: `<directory>/handovers/<key>.json`, and `<key>.link` (see `linkMarkerPath`). */
   readonly handovers: string;
   partPath(key: string): string;
   finishedPath(key: string): string;
   markerPath(key: string): string;
+  /**
+   * `<directory>/handovers/<key>.link`: the part file of a key handed over by a hard link, under
+   * a name of its own (a second link to the delivered file) until the key is deleted.
+   */
+  linkMarkerPath(key: string): string;
   /** The directory holding `path` (the FileSystem port has no dirname). */
   parentOf(path: string): string;
   /** The last component of `path`. */
@@ -120,6 +125,7 @@ export function fileByteStoreLayout(fs: FileSystem, directory: string, probe?: P
     partPath: (key) => fs.join(parts, key),
     finishedPath: (key) => fs.join(finished, key),
     markerPath: (key) => fs.join(handovers, `${key}.json`),
+    linkMarkerPath: (key) => fs.join(handovers, `${key}.link`),
     parentOf,
     nameOf,
     trimmed,

@@ -4,7 +4,7 @@ import { exactType } from '../codecs/exact-codec.js';
 import { nullable } from '../codecs/nullable-codec.js';
 import { nonEmptyString, nonNegativeSafeInteger } from '../codecs/primitives.js';
 import { versionedRecord } from '../codecs/versioned-record.js';
-import type { FileByteStoreLayout } from './file-byte-store-layout.js';
+import type { FileByteStoreContext } from './file-byte-store-context.js';
 
 /**
  * Where a key's bytes are going, written durably before they move, so a repeated hand-over (a host
@@ -38,17 +38,19 @@ const markerRecord = versionedRecord<HandOverMarker, unknown>({
 const maxMarkerBytes = 64 * 1024;
 
 /**
- * Reads the hand-over marker of `key`, or null when there is none. A marker that does not decode is
- * treated as absent: it is written to a temporary name, synced and renamed, so a damaged one was
- * never followed by a move.
+ * Reads the hand-over marker of `key`, or null when there is none (without a call when the
+ * context knows there is none). A marker that does not decode is treated as absent: it is written
+ * to a temporary name, synced and renamed, so a damaged one was never followed by a move.
  *
  * @example
  * ```ts
- * const marker = await readHandOverMarker(layout, 'part-1');
+ * const marker = await readHandOverMarker(context, 'part-1');
  * if (marker !== null) console.log(marker.location);
  * ```
  */
-export async function readHandOverMarker(layout: FileByteStoreLayout, key: string): Promise<HandOverMarker | null> {
+export async function readHandOverMarker(context: FileByteStoreContext, key: string): Promise<HandOverMarker | null> {
+  if (!context.jsonMarkers.has(key)) return null;
+  const { layout } = context;
   const path = layout.markerPath(key);
   const stat = await layout.fs.lstat(path);
   if (stat === null || stat.type !== 'file' || stat.size > maxMarkerBytes) return null;
@@ -75,11 +77,13 @@ export async function readHandOverMarker(layout: FileByteStoreLayout, key: strin
  *
  * @example
  * ```ts
- * await writeHandOverMarker(layout, 'part-1', { location: '/dl/a.bin', inStore: false, size: 3, identity: null });
+ * await writeHandOverMarker(context, 'part-1', { location: '/dl/a.bin', inStore: false, size: 3, identity: null });
  * ```
  */
-export async function writeHandOverMarker(layout: FileByteStoreLayout, key: string, marker: HandOverMarker): Promise<void> {
+export async function writeHandOverMarker(context: FileByteStoreContext, key: string, marker: HandOverMarker): Promise<void> {
+  const { layout } = context;
   const { fs } = layout;
+  context.jsonMarkers.add(key);
   const path = layout.markerPath(key);
   const temporary = `${path}.tmp`;
   const handle = await fs.open(temporary, { mode: 'rw', create: true });
@@ -91,7 +95,7 @@ export async function writeHandOverMarker(layout: FileByteStoreLayout, key: stri
     await handle.close();
   }
   await fs.rename(temporary, path);
-  await fs.fsyncDir(layout.handovers);
+  await context.syncDirectory(layout.handovers);
 }
 
 /**
@@ -100,12 +104,39 @@ export async function writeHandOverMarker(layout: FileByteStoreLayout, key: stri
  *
  * @example
  * ```ts
- * await removeHandOverMarker(layout, 'part-1');
+ * await removeHandOverMarker(context, 'part-1');
  * ```
  */
-export async function removeHandOverMarker(layout: FileByteStoreLayout, key: string): Promise<void> {
+export async function removeHandOverMarker(context: FileByteStoreContext, key: string): Promise<void> {
+  if (!context.jsonMarkers.has(key)) return;
+  const { layout } = context;
   const path = layout.markerPath(key);
-  if ((await layout.fs.lstat(path)) === null) return;
-  await layout.fs.unlink(path);
-  await layout.fs.fsyncDir(layout.handovers);
+  if ((await layout.fs.lstat(path)) !== null) {
+    await layout.fs.unlink(path);
+    await context.syncDirectory(layout.handovers);
+  }
+  context.jsonMarkers.delete(key);
+}
+
+/**
+ * Removes the link marker of `key` (see `linkMarkerPath`) if there is one, without syncing: a link
+ * marker that comes back after a power loss is a leftover the removal of orphans at open deletes,
+ * and one found beside a new part is replaced when that part is handed over (`linkHandOver`).
+ *
+ * @example
+ * ```ts
+ * await removeLinkMarker(context, 'part-1');
+ * ```
+ */
+export async function removeLinkMarker(context: FileByteStoreContext, key: string): Promise<void> {
+  if (!context.linkMarkers.has(key)) return;
+  const { fs } = context.layout;
+  const path = context.layout.linkMarkerPath(key);
+  try {
+    await fs.unlink(path);
+  } catch (error) {
+    // Already gone (the port has no code for ENOENT): nothing to remove.
+    if ((await fs.lstat(path)) !== null) throw error;
+  }
+  context.linkMarkers.delete(key);
 }

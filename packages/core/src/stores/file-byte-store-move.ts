@@ -157,16 +157,29 @@ async function copyFile(layout: FileByteStoreLayout, from: string, to: string): 
 }
 
 /**
- * The temporary copy's name beside `to`: hidden, and named for the key and the part file's
- * identity, so a retry after a crash finds its own leftover and two sessions handing over keys
- * of the same name into one directory never share one.
+ * The temporary name beside `to` (of a copy, or of a link that replaces `to`): hidden, and named
+ * for the key and the part file's identity, so a retry after a crash finds its own leftover and
+ * two sessions handing over keys of the same name into one directory never share one.
+ *
+ * @example
+ * ```ts
+ * temporaryPath(layout, 'part-1', fromStat, '/downloads/a.bin'); // '/downloads/.bgsession-part-1-2049-17.tmp'
+ * ```
  */
-function temporaryPath(layout: FileByteStoreLayout, key: string, fromStat: FileStat, to: string): string {
+export function temporaryPath(layout: FileByteStoreLayout, key: string, fromStat: FileStat, to: string): string {
   const tag = (fromStat.identity ?? 'x').toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 32);
   return layout.fs.join(layout.parentOf(to), `.bgsession-${key}-${tag}.tmp`);
 }
 
-async function removeIfPresent(layout: FileByteStoreLayout, path: string): Promise<void> {
+/**
+ * Removes the file or link at `path`, if there is one.
+ *
+ * @example
+ * ```ts
+ * await removeIfPresent(layout, '/downloads/.bgsession-part-1-x.tmp');
+ * ```
+ */
+export async function removeIfPresent(layout: FileByteStoreLayout, path: string): Promise<void> {
   // lstat, not open: a link planted at the name is removed, never followed.
   if ((await layout.fs.lstat(path)) !== null) await layout.fs.unlink(path);
 }

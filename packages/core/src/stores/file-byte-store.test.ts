@@ -1,6 +1,7 @@
 import { createMemoryFileSystem, expectRejection } from '@bgsession/testing';
 import { describe, expect, it } from 'vitest';
 import type { ByteStore } from '../ports/byte-store.js';
+import type { FileSystem } from '../ports/file-system.js';
 import { createFileByteStore } from './file-byte-store.js';
 import { faultyFileSystem, readFileBytes, writeFileBytes } from './file-byte-store-faults.test-helpers.js';
 
@@ -170,6 +171,45 @@ describe('createFileByteStore', () => {
     expect([first.location, second.location]).toEqual(['/downloads/1', '/downloads/2']);
     expect(await readFileBytes(fs, '/downloads/2')).toEqual(text('second'));
     expect(await readFileBytes(fs, '/downloads/1')).toEqual(text('first'));
+  });
+
+  it('small downloads finishing together cost one data sync each, share their directory syncs and write no marker file', async () => {
+    const memory = createMemoryFileSystem();
+    await memory.mkdir('/session');
+    await memory.mkdir('/downloads');
+    const calls = new Map<string, number>();
+    const count = (name: string): void => void calls.set(name, (calls.get(name) ?? 0) + 1);
+    const fs: FileSystem = {
+      ...memory,
+      open: async (path, options) => {
+        count('open');
+        const handle = await memory.open(path, options);
+        return { ...handle, datasync: () => (count('datasync'), handle.datasync()) };
+      },
+      fsyncDir: (path) => (count(`fsyncDir ${path}`), memory.fsyncDir(path)),
+      lstat: (path) => (count('lstat'), memory.lstat(path)),
+    };
+    const store = createFileByteStore({ fs, directory });
+    const keys = Array.from({ length: 16 }, (_, i) => `part-${i}`);
+    await Promise.all(
+      keys.map(async (key) => {
+        await store.append(key, text(key));
+        await store.sync(key);
+        const destination = { type: 'path', path: `/downloads/${key}`, ifExists: 'replace' } as const;
+        expect((await store.handOver(key, { destination, suggestedName: null })).location).toBe(`/downloads/${key}`);
+      }),
+    );
+    expect(calls.get('datasync')).toBe(16);
+    expect(calls.get(`fsyncDir ${directory}/parts`)).toBeLessThanOrEqual(4);
+    expect(calls.get('fsyncDir /downloads')).toBeLessThanOrEqual(4);
+    expect(calls.get(`fsyncDir ${directory}/handovers`)).toBeUndefined();
+    // One file opened per part (no marker file), and two stats per hand-over (the part, the place).
+    expect(calls.get('open')).toBe(16);
+    expect(calls.get('lstat')).toBeLessThanOrEqual(4 + 2 * 16);
+    for (const key of keys) expect(await readFileBytes(fs, `/downloads/${key}`)).toEqual(text(key));
+    await Promise.all(keys.map((key) => store.delete(key)));
+    expect(await store.keys()).toEqual([]);
+    expect(await fs.readdir(`${directory}/handovers`)).toEqual([]);
   });
 
   it('the boot identity is the file system’s', async () => {

@@ -1,15 +1,12 @@
-import { BgSessionError } from '../errors/bg-session-error.js';
+import { BgSessionError, isBgSessionError } from '../errors/bg-session-error.js';
 import type { ByteStore, ByteStoreCapabilities } from '../ports/byte-store.js';
 import type { FileHandle, FileSystem } from '../ports/file-system.js';
+import { markerNamesOf, type FileByteStoreContext } from './file-byte-store-context.js';
+import { directorySyncGroup } from './file-byte-store-directory-sync.js';
 import { handOverFile } from './file-byte-store-hand-over.js';
-import {
-  checkFileByteStoreKey,
-  fileByteStoreLayout,
-  isFileByteStoreKey,
-  makeFileByteStoreDirectories,
-  type FileByteStoreLayout,
-} from './file-byte-store-layout.js';
-import { readHandOverMarker, removeHandOverMarker } from './file-byte-store-marker.js';
+import { checkFileByteStoreKey, fileByteStoreLayout, isFileByteStoreKey, makeFileByteStoreDirectories } from './file-byte-store-layout.js';
+import { readHandOverMarker, removeHandOverMarker, removeLinkMarker } from './file-byte-store-marker.js';
+import { finishedKeyOf, readPart } from './file-byte-store-read.js';
 import type { Probe } from '../ports/probe.js';
 
 /** Options of {@link createFileByteStore}. */
@@ -45,7 +42,12 @@ const capabilities: ByteStoreCapabilities = {
  * Creates the file ByteStore (architecture.md "Ports"), written only against the FileSystem port
  * so the code Node runs is the code the simulator's lossy disk tortures. In `directory`:
  * `parts/<key>` holds partial bytes, `finished/<key>` the hand-overs without a destination,
- * `handovers/<key>.json` where each hand-over went (so a repeated one answers the same).
+ * `handovers/<key>.link` (a second name of the delivered file) or `handovers/<key>.json` (where
+ * the bytes went) for each key handed over, so a repeated hand-over answers the same.
+ *
+ * Syncs are shared where they can be: a new part's directory entry is synced beside its bytes, and
+ * the directory syncs of concurrent calls are one (see `directorySyncGroup`); a hand-over to one
+ * fixed place moves the bytes by a hard link and needs no marker file (see `linkHandOver`).
  *
  * Keys are lower-case letters, digits, `.`, `_` and `-` (at most 200); anything else, `..` and `/`
  * first, is `InvalidArgument`. A file stays open between appends and is closed by `sync`, so a
@@ -68,15 +70,32 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
   const { fs } = options;
   const layout = fileByteStoreLayout(fs, options.directory, options.probe);
   const readChunkSize = Math.max(1, Math.floor(options.readChunkSize ?? 64 * 1024));
+  const context: FileByteStoreContext = {
+    layout,
+    jsonMarkers: new Set(),
+    linkMarkers: new Set(),
+    syncDirectory: directorySyncGroup(fs),
+  };
   /** Files open for appending, by key; only ever touched inside `serially(key)`. */
   const appendHandles = new Map<string, FileHandle>();
   /** Keys whose directory entry this instance made durable (a new file is not, until then). */
   const entriesSynced = new Set<string>();
+  /**
+   * What this instance knows of a key's part file without asking: 'present' once it opened it as
+   * a regular file, 'absent' once it moved it away; forgotten at delete (unknown: ask).
+   */
+  const parts = new Map<string, 'present' | 'absent'>();
   const queues = new Map<string, Promise<unknown>>();
   let ready: Promise<void> | null = null;
 
+  /** Makes the directories and reads which keys have hand-over markers; once per instance. */
   function prepare(): Promise<void> {
-    ready ??= makeFileByteStoreDirectories(layout).catch((error: unknown) => {
+    ready ??= (async () => {
+      await makeFileByteStoreDirectories(layout);
+      const names = markerNamesOf(await fs.readdir(layout.handovers));
+      for (const key of names.jsonMarkers) context.jsonMarkers.add(key);
+      for (const key of names.linkMarkers) context.linkMarkers.add(key);
+    })().catch((error: unknown) => {
       ready = null;
       throw error;
     });
@@ -114,18 +133,32 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
     const open = appendHandles.get(key);
     if (open !== undefined) return open;
     const path = layout.partPath(key);
-    const stat = await fs.lstat(path);
-    if (stat === null) {
-      if (!create) return null;
-      // A new part under a key once handed over: its old marker must not answer for the new bytes.
-      await removeHandOverMarker(layout, key);
-    } else if (stat.type !== 'file') {
-      // Something planted where this task's bytes go (a link, a directory): never followed, and
-      // it fails this task only (PermissionDenied), not the whole session, as the link refusal of
-      // the file system does.
-      throw new BgSessionError('PermissionDenied', `${path} is not a regular file; it is not followed.`, { path });
+    let handle: FileHandle | null = null;
+    if (create && parts.get(key) === 'present') {
+      handle = await fs.open(path, { mode: 'a', create: true });
+    } else if (create && !context.jsonMarkers.has(key) && !context.linkMarkers.has(key)) {
+      // The usual case, a new part: one call, and a file this call created is a regular file.
+      handle = await fs.open(path, { mode: 'a', create: true, exclusive: true }).catch((error: unknown) => {
+        if (isBgSessionError(error, 'DestinationExists')) return null;
+        throw error;
+      });
     }
-    const handle = await fs.open(path, { mode: 'a', create: true });
+    if (handle === null) {
+      const stat = await fs.lstat(path);
+      if (stat === null) {
+        if (!create) return null;
+        // A new part under a key once handed over: its old markers must not answer for the new bytes.
+        await removeHandOverMarker(context, key);
+        await removeLinkMarker(context, key);
+      } else if (stat.type !== 'file') {
+        // Something planted where this task's bytes go (a link, a directory): never followed, and
+        // it fails this task only (PermissionDenied), not the whole session, as the link refusal of
+        // the file system does.
+        throw new BgSessionError('PermissionDenied', `${path} is not a regular file; it is not followed.`, { path });
+      }
+      handle = await fs.open(path, { mode: 'a', create: true });
+    }
+    parts.set(key, 'present');
     appendHandles.set(key, handle);
     return handle;
   }
@@ -158,11 +191,22 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
       return serially(key, async () => {
         const handle = await appendHandle(key, false);
         if (handle === null) return;
-        await handle.datasync();
+        // The file's entry and its bytes are synced at the same time: neither waits for the other.
+        const entry = entriesSynced.has(key) ? null : context.syncDirectory(layout.parts);
+        // Observed now, so a failure before the data sync ends is never an unhandled rejection.
+        entry?.catch(() => undefined);
+        try {
+          await handle.datasync();
+        } catch (error) {
+          // The handle stays open: it refuses to sync again, where a new one would claim bytes
+          // the kernel may have dropped durable.
+          await entry?.catch(() => undefined);
+          throw error;
+        }
         // Closed at every sync: a key at rest holds no file open (thousands of tasks, few fds).
         await closeAppendHandle(key);
-        if (!entriesSynced.has(key)) {
-          await fs.fsyncDir(layout.parts);
+        if (entry !== null) {
+          await entry;
           entriesSynced.add(key);
         }
       });
@@ -195,17 +239,23 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
     },
 
     read(key, offset = 0) {
-      return readPart(key, offset);
+      return readPart(layout, key, offset, readChunkSize);
     },
 
     async delete(key) {
       checkFileByteStoreKey(key);
+      await prepare();
       return serially(key, async () => {
         await closeAppendHandle(key);
         const path = layout.partPath(key);
-        if ((await fs.lstat(path)) !== null) await fs.unlink(path);
-        await removeHandOverMarker(layout, key);
+        // Not synced, like the removal of the link marker: bytes that come back after a power loss
+        // belong to no task and are removed at the next open.
+        const known = parts.get(key);
+        if (known === 'present' || (known === undefined && (await fs.lstat(path)) !== null)) await fs.unlink(path);
+        parts.delete(key);
         entriesSynced.delete(key);
+        await removeHandOverMarker(context, key);
+        await removeLinkMarker(context, key);
       });
     },
 
@@ -214,10 +264,8 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
       const names = new Set((await fs.readdir(layout.parts)).filter(isFileByteStoreKey));
       // A key handed over keeps its marker until deleted: listing it lets the removal of orphans
       // at open delete the markers of tasks that are gone.
-      for (const name of await fs.readdir(layout.handovers)) {
-        const key = name.endsWith('.json') ? name.slice(0, -'.json'.length) : null;
-        if (key !== null && isFileByteStoreKey(key)) names.add(key);
-      }
+      const markers = markerNamesOf(await fs.readdir(layout.handovers));
+      for (const key of [...markers.jsonMarkers, ...markers.linkMarkers]) names.add(key);
       return [...names].sort();
     },
 
@@ -227,7 +275,8 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
       return serially(key, async () => {
         // A file must be closed to be renamed on Windows, and its bytes are final now.
         await closeAppendHandle(key);
-        const result = await handOverFile(layout, key, request);
+        const result = await handOverFile(context, key, request);
+        parts.set(key, 'absent');
         entriesSynced.delete(key);
         return result;
       });
@@ -240,9 +289,13 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
 
     async deleteLocation(location) {
       const key = finishedKeyOf(layout, location);
+      await prepare();
       return serially(key, async () => {
         if ((await fs.lstat(location))?.type === 'file') await fs.unlink(location);
-        if ((await readHandOverMarker(layout, key))?.location === location) await removeHandOverMarker(layout, key);
+        if ((await readHandOverMarker(context, key))?.location === location) await removeHandOverMarker(context, key);
+        // A key handed over by a link went to its finished/ name, this location: its link marker
+        // is the last name of those bytes.
+        await removeLinkMarker(context, key);
       });
     },
 
@@ -251,41 +304,5 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
     },
   };
 
-  async function* readPart(key: string, offset: number): AsyncGenerator<Uint8Array> {
-    checkFileByteStoreKey(key);
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new BgSessionError('InvalidArgument', `Cannot read ${key} from ${offset}.`, { field: 'offset', path: key });
-    }
-    const path = layout.partPath(key);
-    if ((await fs.lstat(path))?.type !== 'file') {
-      throw new BgSessionError('StoreFailed', `No bytes under ${key}.`, { path: key });
-    }
-    const handle = await fs.open(path, { mode: 'r' });
-    try {
-      // The end is fixed when the read starts: bytes appended meanwhile belong to a later read.
-      const end = await handle.size();
-      for (let position = offset; position < end; ) {
-        const chunk = await handle.read(position, Math.min(readChunkSize, end - position));
-        if (chunk.length === 0) throw new BgSessionError('StoreFailed', `${key} shrank during a read.`, { path: key });
-        position += chunk.length;
-        yield chunk;
-      }
-    } finally {
-      await handle.close();
-    }
-  }
-
   return store;
-}
-
-/** The key of an in-store hand-over location; `InvalidArgument` for anything outside `finished/`. */
-function finishedKeyOf(layout: FileByteStoreLayout, location: string): string {
-  const key = layout.nameOf(location);
-  if (layout.parentOf(location) !== layout.trimmed(layout.finished) || !isFileByteStoreKey(key)) {
-    throw new BgSessionError('InvalidArgument', `${location} is not a location inside the store.`, {
-      field: 'location',
-      path: location,
-    });
-  }
-  return key;
 }

@@ -14,6 +14,14 @@ import type { JournalState } from './journal-state.js';
  */
 export const relaxedSyncDelay = 50;
 
+/**
+ * How many syncs of the journal may run at once. Two let the commits that arrive while one sync
+ * runs be appended and start their own at once, instead of waiting for it to end first (a commit
+ * that waits for one sync per commit before it, such as the outbox's acknowledgements, then pays
+ * one sync, not one and a half); more would mostly add syncs.
+ */
+const maxSyncsInFlight = 2;
+
 /** What a {@link JournalWriter} starts from: an open journal whose `length` bytes are all durable. */
 export interface JournalWriterOptions {
   readonly fs: FileSystem;
@@ -35,13 +43,23 @@ interface PendingCommit {
   readonly reject: (error: unknown) => void;
 }
 
+/** Commits appended with one write, waiting to resolve (after a sync that covers them, if strict). */
+interface Round {
+  readonly commits: readonly PendingCommit[];
+  /** The journal's length once they were appended. */
+  readonly end: number;
+  readonly needsSync: boolean;
+}
+
 /**
  * The journal's one writer: appends commits in call order, with group commit, and compacts.
  *
- * Group commit: commits called while a write or a sync is in flight wait in a queue; the next
- * round appends all of them with one write and covers them with one datasync, so N concurrent
- * strict commits cost about two syncs, not N. A round that holds a strict commit resolves all of
- * its commits after the sync, so they resolve in call order.
+ * Group commit: commits called while a write is in flight wait in a queue; the next write appends
+ * all of them and one datasync covers them. Writes run one at a time, in call order; a sync covers
+ * every write finished before it started, and up to two run at once, so commits appended while one
+ * sync runs start the next at once instead of waiting for it. Commits resolve in call order: a
+ * round resolves once a sync started after its write has ended (at once, for relaxed commits with
+ * a clock) and every earlier round has resolved.
  *
  * Failure: the first failed write, sync, rename or open puts the writer in its failed state for
  * good. The failed sync is never retried (after a failed fsync the kernel may have dropped the
@@ -62,10 +80,19 @@ export class JournalWriter {
   private readonly options: JournalWriterOptions;
   private handle: FileHandle;
   private queue: PendingCommit[] = [];
-  /** The round being written and synced, not resolved yet. */
-  private round: PendingCommit[] = [];
-  private running = false;
-  private idle: Promise<void> = Promise.resolve();
+  /** The commits of the write in flight, if any. */
+  private writing: readonly PendingCommit[] | null = null;
+  /** The write in flight, awaited before a failure cuts the file. */
+  private writeDone: Promise<void> = Promise.resolve();
+  /** Appended, not resolved yet, in file order. */
+  private rounds: Round[] = [];
+  private syncsInFlight = 0;
+  /** The highest length a started sync covers. */
+  private syncTarget: number;
+  private compacting = false;
+  private waitingForSpace = false;
+  private stepScheduled = false;
+  private idleWaiters: Array<() => void> = [];
   private stopped = false;
   private length: number;
   private durableLength: number;
@@ -76,8 +103,6 @@ export class JournalWriter {
   /** Whether frames were appended since open (so a clean-close marker is worth writing). */
   private appended = false;
   private syncDue = false;
-  /** What the writer is doing, for the failure's message. */
-  private step: 'write' | 'sync' | 'compact' = 'write';
   private cancelTimer: CancelTimer | null = null;
   /** The length of the last snapshot this writer wrote (0 before any). */
   private snapshotLength = 0;
@@ -95,6 +120,7 @@ export class JournalWriter {
     this.durableLength = options.length;
     this.acknowledgedLength = options.length;
     this.written = options.length;
+    this.syncTarget = options.length;
   }
 
   /** Queues a commit; resolves once it is written and, unless relaxed with a clock, synced. */
@@ -115,9 +141,12 @@ export class JournalWriter {
     this.failure = failure;
     this.rejectPending(failure);
     this.disarm();
-    if (this.written > this.acknowledgedLength && !this.stopped) {
-      this.cutting = this.handle.truncate(this.acknowledgedLength).catch(() => undefined);
+    this.wakeFromFullDisk?.();
+    if (!this.stopped) {
+      // After the write in flight, if any, so that it cannot land beyond the cut.
+      this.cutting = this.writeDone.then(() => (this.written > this.acknowledgedLength ? this.handle.truncate(this.acknowledgedLength) : undefined)).catch(() => undefined);
     }
+    this.step();
     return failure;
   }
 
@@ -125,11 +154,12 @@ export class JournalWriter {
   async finish(): Promise<void> {
     this.closing = true;
     this.wakeFromFullDisk?.();
-    while (this.running) await this.idle;
+    await this.whenIdle();
     this.disarm();
     if (this.failure === null && this.durableLength < this.length) {
       try {
-        await this.sync();
+        await this.handle.datasync();
+        this.durableLength = this.length;
       } catch (error) {
         this.failWith(journalFailure('sync', error));
       }
@@ -160,107 +190,174 @@ export class JournalWriter {
     this.disarm();
     this.rejectPending(new BgSessionError('StoreFailed', 'The journal store was fenced; this commit was not acknowledged.'));
     void this.handle.close().catch(() => undefined);
+    this.step();
   }
 
   private kick(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.stepScheduled) return;
+    this.stepScheduled = true;
     // One microtask later, so that commits called in the same turn share one write and one sync.
-    this.idle = Promise.resolve().then(() => this.pump());
+    void Promise.resolve().then(() => {
+      this.stepScheduled = false;
+      this.step();
+    });
   }
 
-  private async pump(): Promise<void> {
-    try {
-      for (;;) {
-        if (this.stopped || this.failure !== null) return;
-        if (this.queue.length > 0) {
-          await this.writeRound();
-        } else if (this.syncDue && this.durableLength < this.length) {
-          await this.sync();
-        } else if (this.durableLength === this.length && shouldCompact(this.length, this.options.state, this.options.compaction, this.snapshotLength)) {
-          await this.compact();
-        } else {
-          return;
-        }
-      }
-    } catch (error) {
-      this.failWith(journalFailure(this.step, error));
-    } finally {
-      this.running = false;
+  /** Starts whatever can start now: a write, a sync, a compaction; tells `finish` when all is quiet. */
+  private step(): void {
+    const usable = !this.stopped && this.failure === null && !this.compacting && !this.waitingForSpace;
+    if (usable && this.writing === null && this.queue.length > 0 && this.syncsInFlight < maxSyncsInFlight) {
+      this.writeDone = this.writeRound().catch((error: unknown) => void this.failWith(journalFailure('write', error)));
     }
+    if (usable && this.syncsInFlight < maxSyncsInFlight && this.syncWanted()) void this.sync();
+    const due = usable && !this.closing && this.quiet() && this.durableLength === this.length;
+    if (due && shouldCompact(this.length, this.options.state, this.options.compaction, this.snapshotLength)) void this.compact();
+    const settled = this.stopped || this.failure !== null || (this.quiet() && !this.waitingForSpace);
+    if (settled && this.writing === null && this.syncsInFlight === 0 && !this.compacting && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  /** Nothing queued, written or syncing, and no compaction running. */
+  private quiet(): boolean {
+    return this.writing === null && this.queue.length === 0 && this.rounds.length === 0 && this.syncsInFlight === 0 && !this.compacting;
+  }
+
+  private whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.step();
+    });
+  }
+
+  /** Whether appended bytes a started sync does not cover are owed one: a strict round, or relaxed ones past their delay. */
+  private syncWanted(): boolean {
+    if (this.length <= this.syncTarget) return false;
+    return this.syncDue || this.rounds.some((round) => round.needsSync && round.end > this.syncTarget);
   }
 
   private async writeRound(): Promise<void> {
     const round = this.queue;
     this.queue = [];
-    this.round = round;
+    this.writing = round;
     const frames = round.map((pending) => encodeFrame(pending.encoded.manifest, pending.encoded.values, this.durableLength));
     const bytes = concat(frames);
     const start = this.length;
     this.written = Math.max(this.written, start + bytes.length);
-    this.step = 'write';
-    this.options.probe?.pass('journal-append');
     try {
+      this.options.probe?.pass('journal-append');
       await this.handle.write(bytes, start);
     } catch (error) {
-      if (!isBgSessionError(error, 'DiskFull') || this.options.clock === undefined || this.closing) throw error;
-      // A full disk waits, as it does for a download's bytes (semantics section 4): nothing of
-      // the round was acknowledged, so cut what the write may have added, put the round back,
-      // and try again when space may have come back. Its commits stay pending meanwhile.
-      await this.handle.truncate(start);
-      this.written = start;
+      this.writing = null;
+      if (this.stopped || this.failure !== null) return this.step();
+      // Back in the queue first: a failure meanwhile rejects them with the rest.
       this.queue = [...round, ...this.queue];
-      this.round = [];
-      await this.waitForSpace(this.options.clock);
-      return;
+      return this.afterFailedWrite(start, error);
     }
-    if (this.stopped) return;
+    this.writing = null;
+    if (this.stopped || this.failure !== null) return this.step();
     this.appended = true;
     this.length = start + bytes.length;
     for (const pending of round) this.options.state.apply(pending.encoded.batch);
-    if (round.some((pending) => pending.needsSync)) {
-      await this.sync();
-      if (this.stopped) return;
-    } else {
-      this.acknowledgedLength = this.length;
-      this.arm();
+    const needsSync = round.some((pending) => pending.needsSync);
+    this.rounds.push({ commits: round, end: this.length, needsSync });
+    if (!needsSync) this.arm();
+    this.resolveReady();
+    this.kick();
+  }
+
+  /**
+   * A full disk waits, as it does for a download's bytes (semantics section 4): nothing of the
+   * round was acknowledged, so cut what the write may have added, put the round back, and try
+   * again when space may have come back. Its commits stay pending meanwhile. Any other failure is
+   * the store's.
+   */
+  private async afterFailedWrite(start: number, error: unknown): Promise<void> {
+    const clock = this.options.clock;
+    if (!isBgSessionError(error, 'DiskFull') || clock === undefined || this.closing) {
+      this.failWith(journalFailure('write', error));
+      return;
     }
-    this.round = [];
-    for (const pending of round) pending.resolve();
+    this.waitingForSpace = true;
+    try {
+      await this.handle.truncate(start);
+      this.written = start;
+      if (this.failure === null && !this.closing) await this.waitForSpace(clock);
+    } catch (cut) {
+      this.failWith(journalFailure('write', cut));
+    } finally {
+      this.waitingForSpace = false;
+      this.kick();
+    }
   }
 
   private async sync(): Promise<void> {
     this.disarm();
     const target = this.length;
-    this.step = 'sync';
-    await this.handle.datasync();
+    this.syncTarget = target;
+    this.syncsInFlight += 1;
+    try {
+      await this.handle.datasync();
+    } catch (error) {
+      this.syncsInFlight -= 1;
+      if (!this.stopped) this.failWith(journalFailure('sync', error));
+      this.step();
+      return;
+    }
+    this.syncsInFlight -= 1;
+    if (this.stopped || this.failure !== null) {
+      this.step();
+      return;
+    }
     this.durableLength = Math.max(this.durableLength, target);
-    this.acknowledgedLength = Math.max(this.acknowledgedLength, target);
+    this.resolveReady();
+    this.kick();
+  }
+
+  /** Resolves the rounds at the head whose durability is met, in file order. */
+  private resolveReady(): void {
+    while (this.rounds.length > 0) {
+      const round = this.rounds[0] as Round;
+      if (round.needsSync && round.end > this.durableLength) return;
+      this.rounds.shift();
+      this.acknowledgedLength = Math.max(this.acknowledgedLength, round.end);
+      for (const pending of round.commits) pending.resolve();
+    }
   }
 
   private async compact(): Promise<void> {
     const { fs, paths, state } = this.options;
-    const snapshot = encodeJournalSnapshot(state);
-    this.step = 'compact';
-    await this.handle.close();
-    let replaced: boolean;
+    this.compacting = true;
     try {
-      replaced = await replaceJournal(fs, paths, snapshot, () => !this.stopped, this.options.probe);
-    } catch (error) {
-      if (!isBgSessionError(error, 'DiskFull') || this.stopped) throw error;
-      // No room for the snapshot: keep the old journal, and try again only once it has doubled.
-      await fs.unlink(paths.temporary).catch(() => undefined);
+      const snapshot = encodeJournalSnapshot(state);
+      await this.handle.close();
+      let replaced: boolean;
+      try {
+        replaced = await replaceJournal(fs, paths, snapshot, () => !this.stopped, this.options.probe);
+      } catch (error) {
+        if (!isBgSessionError(error, 'DiskFull') || this.stopped) throw error;
+        // No room for the snapshot: keep the old journal, and try again only once it has doubled.
+        await fs.unlink(paths.temporary).catch(() => undefined);
+        this.handle = await fs.open(paths.journal, { mode: 'rw' });
+        this.snapshotLength = this.length;
+        return;
+      }
+      if (!replaced || this.stopped) return;
       this.handle = await fs.open(paths.journal, { mode: 'rw' });
-      this.snapshotLength = this.length;
-      return;
+      this.length = snapshot.length;
+      this.snapshotLength = snapshot.length;
+      this.durableLength = snapshot.length;
+      this.acknowledgedLength = snapshot.length;
+      this.written = snapshot.length;
+      this.syncTarget = snapshot.length;
+    } catch (error) {
+      if (!this.stopped) this.failWith(journalFailure('compact', error));
+    } finally {
+      this.compacting = false;
+      this.kick();
     }
-    if (!replaced || this.stopped) return;
-    this.handle = await fs.open(paths.journal, { mode: 'rw' });
-    this.length = snapshot.length;
-    this.snapshotLength = snapshot.length;
-    this.durableLength = snapshot.length;
-    this.acknowledgedLength = snapshot.length;
-    this.written = snapshot.length;
   }
 
   private waitForSpace(clock: Clock): Promise<void> {
@@ -293,8 +390,9 @@ export class JournalWriter {
   }
 
   private rejectPending(error: BgSessionError): void {
-    const pending = [...this.round, ...this.queue];
-    this.round = [];
+    const pending = [...this.rounds.flatMap((round) => round.commits), ...(this.writing ?? []), ...this.queue];
+    this.rounds = [];
+    this.writing = null;
     this.queue = [];
     for (const commit of pending) commit.reject(error);
   }

@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@bgsession/core';
 import { generatedContent, sha256Hex, until, within } from '../host/range-server.test-helpers.js';
@@ -43,6 +45,16 @@ describe('B16 connectivity flapping', () => {
     }
     // Requests the server read during a settled offline period, per check.
     const seenWhileOffline: number[] = [];
+    // The first flap cuts attempts that already wrote bytes (later ones may find the downloads
+    // done or between attempts, depending on the machine's speed), so resuming is shown every run.
+    const partLength = (task: Task): number => {
+      try {
+        return statSync(join(session.directory, 'bytes', 'parts', `part-${task.taskIdentifier}`)).size;
+      } catch {
+        return 0;
+      }
+    };
+    await until(() => tasks.some((task) => inFlight(task) && partLength(task) > 0), 5_000, 'the first bytes');
     for (let flap = 1; flap <= flaps; flap += 1) {
       session.connectivity.setOnline(false);
       if (flap % 50 === 0) {
