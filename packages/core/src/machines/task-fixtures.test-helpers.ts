@@ -59,6 +59,8 @@ export interface TestTaskInput {
   readonly method?: 'GET' | 'POST';
   readonly options?: Partial<TaskOptions>;
   readonly taskIdentifier?: number;
+  /** The request's URL (the test request's by default). */
+  readonly url?: string;
   /** Uploads and data tasks default to an owned body of 10 bytes. */
   readonly body?: BodySource | null;
 }
@@ -76,7 +78,7 @@ export function createdTask(input: TestTaskInput = {}): TaskRecord {
   return newTaskRecord({
     taskIdentifier: input.taskIdentifier ?? 1,
     kind,
-    request: testRequest(method),
+    request: testRequest(method, input.url),
     options: testOptions({ idempotent: method !== 'POST', ...input.options }),
     createdAt: t0,
     taskKey: null,
