@@ -19,8 +19,15 @@ export interface PlantedDiskBugs {
 /** What the FileSystem views of each process share: the machine's one disk. */
 export interface DiskContext {
   readonly root: DirectoryNode;
-  /** Unsynced namespace operations, oldest first. */
+  /**
+   * Unsynced namespace operations, oldest first. An operation whose every change was synced is
+   * left in place with no changes (removed in batches), so a sync never scans the whole list.
+   */
   readonly pendingEntries: PendingEntryOperation[];
+  /** The unsynced operations that change each directory, oldest first. */
+  readonly pendingByDirectory: Map<DirectoryNode, Set<PendingEntryOperation>>;
+  /** How many operations in `pendingEntries` have no change left. */
+  emptiedEntries: number;
   /** Lock paths and the process holding each. */
   readonly locks: Map<string, DiskProcessState>;
   readonly planted: PlantedDiskBugs;

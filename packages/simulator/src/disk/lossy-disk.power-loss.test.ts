@@ -13,6 +13,27 @@ describe('createLossyDisk: power loss', () => {
     expect(decoded(disk.readFile('/data/a'))).toBe('durable');
   });
 
+  it("syncing one directory makes only its entries durable, however many times and however many another holds unsynced", async () => {
+    const disk = await diskWithData();
+    await disk.fs.mkdir('/data/never');
+    await disk.fs.mkdir('/data/often');
+    await disk.fs.fsyncDir('/data');
+    // Enough syncs of the other directory that the operations it emptied are removed in batches.
+    for (let i = 0; i < 200; i += 1) {
+      await put(disk.fs, `/data/never/n${i}`, 'n', { data: true, entry: false });
+      await put(disk.fs, `/data/often/o${i}`, 'o', synced);
+    }
+    await disk.fs.rename('/data/never/n0', '/data/often/moved');
+    await disk.fs.fsyncDir('/data/often');
+    const report = disk.powerLoss({ entry: () => 'revert' });
+    // Every creation in the never-synced directory, and the rename (its removal there) were pending.
+    expect(report.entriesReverted).toBe(201);
+    expect(await disk.fs.readdir('/data/never')).toEqual([]);
+    const often = await disk.fs.readdir('/data/often');
+    expect(often).toHaveLength(201);
+    expect(often).toContain('moved');
+  });
+
   it('an unsynced write is kept, dropped or garbled, sector by sector of 512 bytes', async () => {
     const disk = await diskWithData();
     await put(disk.fs, '/data/f', '', synced);

@@ -132,6 +132,8 @@ export function createLossyDisk(options: LossyDiskOptions): LossyDisk {
   const context: DiskContext = {
     root,
     pendingEntries,
+    pendingByDirectory: new Map(),
+    emptiedEntries: 0,
     locks,
     planted: options.planted ?? {},
     bootIdentity: () => bootIdentity,
@@ -239,6 +241,8 @@ export function createLossyDisk(options: LossyDiskOptions): LossyDisk {
         entry: (operation) => choices.entry?.(operation) ?? ((random.next() < revertChance ? 'revert' : 'keep') satisfies EntryFate),
         garbage: (length) => garbleBytes(length, Math.floor(random.next() * 0x1_0000_0000)),
       });
+      context.pendingByDirectory.clear();
+      context.emptiedEntries = 0;
       powerLosses += 1;
       bootIdentity = random.id();
       main = start();

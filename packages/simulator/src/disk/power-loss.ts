@@ -51,6 +51,8 @@ export function crashDisk(root: DirectoryNode, pendingEntries: PendingEntryOpera
   const counts = { kept: 0, dropped: 0, garbled: 0, entriesKept: 0, entriesReverted: 0 };
   const results = new Map<DirectoryNode, Map<string, DiskNode>>();
   for (const operation of pendingEntries) {
+    // Every change of it was synced since (it waits in the list to be removed in a batch).
+    if (operation.changes.length === 0) continue;
     for (const { directory } of operation.changes) if (!results.has(directory)) results.set(directory, new Map(directory.durable));
     if (decisions.entry({ call: operation.call, paths: operation.paths }) === 'revert') {
       counts.entriesReverted += 1;

@@ -2,7 +2,7 @@ import { BgSessionError, type FileLock, type FileStat, type FileSystem } from '@
 import { storeFailed } from './disk-call.js';
 import type { DiskContext, DiskProcessState } from './disk-context.js';
 import { createDiskHandle } from './disk-handle.js';
-import { contains, locate, splitPath, type DirectoryNode, type EntryChange, type FileNode, type Located } from './disk-tree.js';
+import { contains, locate, splitPath, type DirectoryNode, type EntryChange, type FileNode, type Located, type PendingEntryOperation } from './disk-tree.js';
 import { FileContent } from './file-content.js';
 
 /**
@@ -40,27 +40,40 @@ export function createProcessFileSystem(context: DiskContext, owner: DiskProcess
       if (node === null) directory.entries.delete(name);
       else directory.entries.set(name, node);
     }
-    context.pendingEntries.push({ call, paths, changes });
+    const operation: PendingEntryOperation = { call, paths, changes };
+    context.pendingEntries.push(operation);
+    for (const { directory } of changes) {
+      const ofDirectory = context.pendingByDirectory.get(directory);
+      if (ofDirectory === undefined) context.pendingByDirectory.set(directory, new Set([operation]));
+      else ofDirectory.add(operation);
+    }
   }
 
   function syncDirectory(directory: DirectoryNode): void {
     if (context.planted.lyingFsyncDir === true) return;
     // The durable entries are the cached ones with this directory's unsynced changes undone, so
-    // applying those changes in order makes them equal, without copying a large directory.
-    const pending = context.pendingEntries;
-    let left = 0;
-    for (const operation of pending) {
-      if (operation.changes.some((entry) => entry.directory === directory)) {
-        for (const { directory: changed, name, node } of operation.changes) {
-          if (changed !== directory) continue;
-          if (node === null) directory.durable.delete(name);
-          else directory.durable.set(name, node);
-        }
-        operation.changes = operation.changes.filter((entry) => entry.directory !== directory);
+    // applying those changes in order makes them equal, without copying a large directory; only
+    // the operations that change this directory are visited.
+    const operations = context.pendingByDirectory.get(directory);
+    if (operations === undefined) return;
+    context.pendingByDirectory.delete(directory);
+    for (const operation of operations) {
+      for (const { directory: changed, name, node } of operation.changes) {
+        if (changed !== directory) continue;
+        if (node === null) directory.durable.delete(name);
+        else directory.durable.set(name, node);
       }
-      if (operation.changes.length > 0) pending[left++] = operation;
+      operation.changes = operation.changes.filter((entry) => entry.directory !== directory);
+      if (operation.changes.length === 0) context.emptiedEntries += 1;
     }
-    pending.length = left;
+    // Operations with nothing left go in batches, so the list stays about as long as what is pending.
+    const pending = context.pendingEntries;
+    if (context.emptiedEntries > 64 && context.emptiedEntries * 2 > pending.length) {
+      let left = 0;
+      for (const operation of pending) if (operation.changes.length > 0) pending[left++] = operation;
+      pending.length = left;
+      context.emptiedEntries = 0;
+    }
   }
 
   function lockPath(path: string): string {
