@@ -29,7 +29,9 @@ export interface HandOverResult {
  * Per-key partial bytes (downloads, owned upload bodies, data-task bodies).
  *
  * Guarantees:
- * - `append` adds bytes at the end; they are durable only after `sync` resolves.
+ * - `append` adds bytes at the end; they are durable only after `sync` resolves. A `sync` covers
+ *   every byte whose `append` resolved before it was called; appends called after it may run
+ *   while it does (as `fdatasync` lets writes go on), and are not covered by it.
  * - `length` is the bytes present now (null when the key has none), synced or not.
  * - `handOver` is atomic: the bytes are either still under the key or wholly at the result's
  *   location. It is idempotent: handing over a key whose bytes already went resolves with the same

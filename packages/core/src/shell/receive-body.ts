@@ -5,12 +5,13 @@ import { WriteBehind } from './write-behind.js';
 
 const MiB = 1024 * 1024;
 /**
- * Received bytes that may wait for the disk: enough to keep reading through an append and most
- * of a checkpoint's sync, small enough that memory stays flat whatever the file's size (B2).
+ * Received bytes that may wait for the disk: enough to keep reading through an append (a
+ * checkpoint's sync no longer stops the appends), small enough that memory stays flat whatever
+ * the file's size (B2: 1 MiB here put the peak at the 64 MiB limit).
  */
-const maxBuffered = MiB;
+const maxBuffered = MiB / 2;
 /** Chunks arrive at about 64 KiB; those that pile up behind a slow append are copied together into appends of up to this. */
-const maxWrite = MiB / 4;
+const maxWrite = MiB / 8;
 
 /** How durable checkpoints are taken while a download's body is received. */
 export interface CheckpointCadence {

@@ -30,8 +30,9 @@ type Item = Uint8Array | SyncMark;
  * they are (the Transport port's chunks are read-only and never rewritten by their transport); a
  * chunk the store takes at once is appended by reference, and chunks that piled up while an append
  * ran are copied together into one append of up to `maxWrite` bytes (a few reused buffers), so a
- * slow disk sees few calls and a fast one (the simulator's) no copy. A sync is queued behind the
- * bytes before it, so the offset it resolves with is exactly what that sync made durable (#18). At
+ * slow disk sees few calls and a fast one (the simulator's) no copy. A sync is asked for once the
+ * bytes before it are appended, and resolves with exactly that offset (#18); the appends after it
+ * go on while it runs (the byte store's sync covers what was appended before it was called). At
  * most `maxBuffered` bytes (plus the chunk that crossed it) wait in memory: `push` makes the reader
  * wait beyond. A buffer is reused once its append resolved, as the byte stores allow (they copy or
  * write what they keep before resolving).
@@ -136,9 +137,17 @@ export class WriteBehind {
           this.options.onWritten(this.written, bytes.byteLength);
           this.wakeReader();
         } else {
+          // The sync covers the bytes appended so far; the next appends go on while it runs.
           this.items.shift();
-          await byteStore.sync(key);
-          item.resolve(this.written);
+          const offset = this.written;
+          byteStore.sync(key).then(
+            () => item.resolve(offset),
+            (error: unknown) => {
+              this.failure ??= { error };
+              item.reject(error);
+              this.discard();
+            },
+          );
         }
       } catch (error) {
         this.failure ??= { error };

@@ -9,6 +9,14 @@ import { readHandOverMarker, removeHandOverMarker, removeLinkMarker } from './fi
 import { finishedKeyOf, readPart } from './file-byte-store-read.js';
 import type { Probe } from '../ports/probe.js';
 
+/** A data sync under way: the handle it runs on, and how many appends the key had when it began. */
+interface StartedSync {
+  readonly handle: FileHandle;
+  readonly datasync: Promise<void>;
+  readonly entry: Promise<void> | null;
+  readonly appends: number;
+}
+
 /** Options of {@link createFileByteStore}. */
 export interface FileByteStoreOptions {
   /** The file system to keep the bytes on (node:fs in Node, the lossy disk in the simulator). */
@@ -50,7 +58,7 @@ const capabilities: ByteStoreCapabilities = {
  * fixed place moves the bytes by a hard link and needs no marker file (see `linkHandOver`).
  *
  * Keys are lower-case letters, digits, `.`, `_` and `-` (at most 200); anything else, `..` and `/`
- * first, is `InvalidArgument`. A file stays open between appends and is closed by `sync`, so a
+ * first, is `InvalidArgument`. A file stays open between appends and is closed by a `sync` that finds it at rest, so a
  * download holds one file open while it writes and none at rest. The file system's
  * `BgSessionError`s (`DiskFull`, `PermissionDenied`, `StoreFailed`) pass through unchanged.
  *
@@ -78,6 +86,8 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
   };
   /** Files open for appending, by key; only ever touched inside `serially(key)`. */
   const appendHandles = new Map<string, FileHandle>();
+  /** Appends made per key, so a sync can tell whether its key is at rest when it ends. */
+  const appendsOf = new Map<string, number>();
   /** Keys whose directory entry this instance made durable (a new file is not, until then). */
   const entriesSynced = new Set<string>();
   /**
@@ -182,33 +192,44 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
       return serially(key, async () => {
         const handle = await appendHandle(key, true);
         options.probe?.pass('data-write');
+        appendsOf.set(key, (appendsOf.get(key) ?? 0) + 1);
         await handle?.write(bytes, 'append');
       });
     },
 
     async sync(key) {
       checkFileByteStoreKey(key);
-      return serially(key, async () => {
+      // The data sync runs outside the key's queue: appends called after this sync go on while it
+      // runs (a download keeps writing through its checkpoint, B1), and the sync covers every byte
+      // appended before it was called, as `fdatasync` does.
+      const sync = await serially(key, async (): Promise<StartedSync | null> => {
         const handle = await appendHandle(key, false);
-        if (handle === null) return;
+        if (handle === null) return null;
         // The file's entry and its bytes are synced at the same time: neither waits for the other.
         const entry = entriesSynced.has(key) ? null : context.syncDirectory(layout.parts);
-        // Observed now, so a failure before the data sync ends is never an unhandled rejection.
+        const datasync = handle.datasync();
+        // Observed now, so a failure before it is awaited is never an unhandled rejection.
         entry?.catch(() => undefined);
-        try {
-          await handle.datasync();
-        } catch (error) {
-          // The handle stays open: it refuses to sync again, where a new one would claim bytes
-          // the kernel may have dropped durable.
-          await entry?.catch(() => undefined);
-          throw error;
-        }
-        // Closed at every sync: a key at rest holds no file open (thousands of tasks, few fds).
-        await closeAppendHandle(key);
-        if (entry !== null) {
-          await entry;
-          entriesSynced.add(key);
-        }
+        datasync.catch(() => undefined);
+        return { handle, datasync, entry, appends: appendsOf.get(key) ?? 0 };
+      });
+      if (sync === null) return;
+      try {
+        await sync.datasync;
+      } catch (error) {
+        // The handle stays open: it refuses to sync again, where a new one would claim bytes
+        // the kernel may have dropped durable.
+        await sync.entry?.catch(() => undefined);
+        throw error;
+      }
+      if (sync.entry !== null) {
+        await sync.entry;
+        entriesSynced.add(key);
+      }
+      // Closed once the key is at rest (nothing appended since this sync began): thousands of
+      // tasks, few open files.
+      await serially(key, async () => {
+        if (appendHandles.get(key) === sync.handle && (appendsOf.get(key) ?? 0) === sync.appends) await closeAppendHandle(key);
       });
     },
 
@@ -254,6 +275,7 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
         if (known === 'present' || (known === undefined && (await fs.lstat(path)) !== null)) await fs.unlink(path);
         parts.delete(key);
         entriesSynced.delete(key);
+        appendsOf.delete(key);
         await removeHandOverMarker(context, key);
         await removeLinkMarker(context, key);
       });
@@ -278,6 +300,7 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
         const result = await handOverFile(context, key, request);
         parts.set(key, 'absent');
         entriesSynced.delete(key);
+        appendsOf.delete(key);
         return result;
       });
     },
