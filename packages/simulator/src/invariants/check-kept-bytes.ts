@@ -6,8 +6,9 @@ import type { WorldCheckInput } from './world-check-input.js';
 /**
  * #7 Kept bytes are not fetched again: after a process kill (same boot), the next request of a
  * task whose partial file held N > 0 bytes at the moment of death asks `Range: bytes=N-`, when the
- * response those bytes came from carried a strong validator and did not refuse ranges. (Power
- * losses are not judged here: N is then only bounded by the checkpoint.)
+ * response those bytes came from carried a strong validator and did not refuse ranges, and no power
+ * loss came between that response and the kill. (Power losses are not judged here: N is then only
+ * bounded by the checkpoint.)
  *
  * @example
  * ```ts
@@ -28,7 +29,10 @@ export function checkKeptBytes(input: WorldCheckInput): Violation[] {
         const ofTask = attempts.filter((attempt) => attempt.session === session && attempt.url === url);
         const source = ofTask.filter((attempt) => attempt.step < crash.step && (attempt.response?.status === 200 || attempt.response?.status === 206)).at(-1);
         const head = source?.response?.headers;
-        if (head === undefined || strongValidator(head) === null || head['accept-ranges'] === 'none') continue;
+        if (source === undefined || head === undefined || strongValidator(head) === null || head['accept-ranges'] === 'none') continue;
+        // Bytes written before a power loss that came before this kill are owed only up to their
+        // durable checkpoint (the second half of #7), whatever a later kill on the new boot finds.
+        if (crashes.some((other) => other.type === 'powerLoss' && other.step > source.step && other.step < crash.step)) continue;
         const next = ofTask.find((attempt) => attempt.step > crash.step);
         if (next === undefined || next.step > nextPowerLoss) continue;
         const asked = next.headers['range'];
