@@ -202,7 +202,9 @@ export class AttemptPump {
     for (;;) {
       // The network may have changed while the attempt was being prepared (#15).
       const recordedNonIdempotent = record.attempts.startRecorded && !record.options.idempotent;
-      if (!recordedNonIdempotent && !this.runtime.queue.constraintsMet(record, ports.connectivity.current())) {
+      const network = ports.connectivity.current();
+      if (!recordedNonIdempotent && !this.runtime.queue.constraintsMet(record, network)) {
+        this.runtime.queue.noteNetwork(network);
         throw new BgSessionError('ConnectionFailed', 'The network no longer allows this task; the request was not sent.');
       }
       response = await transport.start({

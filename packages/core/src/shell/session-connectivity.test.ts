@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryHost, createScriptedTransport, serveBytes, type MemoryHost, type ScriptEntry } from '@bgsession/testing';
+import { createManualClock, createMemoryHost, createScriptedTransport, createSeededRandom, serveBytes, type MemoryHost, type ScriptEntry } from '@bgsession/testing';
+import type { Connectivity, NetworkState } from '../ports/connectivity.js';
+import { createMemoryByteStore } from '../stores/memory-byte-store.js';
+import { createMemoryStore } from '../stores/memory-store.js';
+import { createSession } from './create-session.js';
 import { completions, eventLog, firstDifference, rangeStart, recordingListener, runUntil, testContent } from './session-fixtures.test-helpers.js';
 
 const content = testContent(128 * 1024);
@@ -251,6 +255,33 @@ describe('earliestBeginDate', () => {
     const session = await host.open({ identifier: 'begin-past' }, { listener: recordingListener(log) });
     const task = await session.data({ url, earliestBeginDate: host.clock.now() - minute });
     await runUntil(host, () => completions(log, task.taskIdentifier).length === 1, 10, 50);
+    expect(transport.requests).toHaveLength(1);
+    await session.close();
+  });
+});
+
+describe('a Connectivity whose change events lag behind current()', () => {
+  it('#15 an attempt refused for a network the port has not announced yet waits for constraints, instead of being granted its slot back forever', async () => {
+    const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"' })]);
+    let state: NetworkState = { online: true, expensive: false, constrained: false };
+    const listeners = new Set<(network: NetworkState) => void>();
+    // As a browser's may: the state changes first, the event comes later (here: when the test says).
+    const lagging: Connectivity = { current: () => state, subscribe: (listener) => (listeners.add(listener), () => void listeners.delete(listener)) };
+    const clock = createManualClock();
+    const session = await createSession({
+      ports: { store: createMemoryStore(), byteStore: createMemoryByteStore(), transport, clock, random: createSeededRandom(53), connectivity: lagging },
+      configuration: { identifier: 'lagging' },
+    });
+    const task = await session.download({ url, allowsExpensiveNetwork: false });
+    state = { ...state, expensive: true };
+    await clock.advanceAsync(minute);
+    expect(transport.requests).toHaveLength(0);
+    expect(task.info()).toMatchObject({ state: 'running', phase: 'scheduled', reason: 'constraints' });
+
+    state = { ...state, expensive: false };
+    for (const listener of listeners) listener(state);
+    await runUntil({ clock }, () => task.info().state === 'completed');
+    expect(task.info().phase).toBe('succeeded');
     expect(transport.requests).toHaveLength(1);
     await session.close();
   });

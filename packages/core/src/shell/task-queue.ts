@@ -70,6 +70,16 @@ export class TaskQueue {
     this.runtime.requestSchedule();
   }
 
+  /**
+   * The network as an attempt just found it, when the port has not announced it yet (a port whose
+   * events lag behind `current()`, as a browser's may): the scheduler decides with it from now on,
+   * or it would grant the refused task its slot straight back, again and again, with no time passing.
+   * The port's event, when it comes, is handled by {@link TaskQueue.networkChanged} as usual.
+   */
+  noteNetwork(network: NetworkState): void {
+    this.network = network;
+  }
+
   /** The network changed: attempts it no longer allows stop; waiting tasks may start. */
   networkChanged(network: NetworkState): void {
     this.network = network;
