@@ -9,11 +9,6 @@ import type { SessionRuntime } from './session-runtime.js';
 
 const noop = (): void => undefined;
 
-/** An http(s) URL's scheme and authority, which alone make its origin; nothing the URL parser strips or maps. */
-const authorityPart = /^https?:\/\/[^/?#\\\s]*(?=[/?#]|$)/i;
-/** Origins kept by authority: a session's tasks go to a few hosts. Past this many, the cache starts again. */
-const originCacheSize = 1024;
-
 /**
  * The runtime's side of the scheduler: which tasks wait for a slot, which hold one and under which
  * grant, and what the network allows. A grant is honoured only while it is the task's current
@@ -22,8 +17,6 @@ const originCacheSize = 1024;
  */
 export class TaskQueue {
   private readonly slots = new Map<number, number>();
-  /** Origins by the part of the URL before its path (`originOf` would parse every URL whole). */
-  private readonly origins = new Map<string, string | null>();
   private grants = 0;
   private network: NetworkState;
 
@@ -49,7 +42,7 @@ export class TaskQueue {
     if (this.slots.delete(record.taskIdentifier)) this.scheduler = releaseTask(this.scheduler, record.taskIdentifier);
     this.scheduler = addTask(this.scheduler, {
       taskIdentifier: record.taskIdentifier,
-      origin: this.originOf(record.currentRequest.url),
+      origin: originOf(record.currentRequest.url),
       priority: record.options.priority,
       dueAt: record.dueAt,
       ...this.constraintsOf(record),
@@ -118,24 +111,6 @@ export class TaskQueue {
     return decision.nextWakeAt;
   }
 
-  /**
-   * The origin of a task's URL, parsed once per authority: a relaunch queues 100,000 tasks over a
-   * few hosts, and parsing each URL whole took half of its time to queue them (B5). The parser
-   * reads the authority up to the first `/`, `?` or `#`, so that part alone has the same origin;
-   * an authority that does not parse leaves the whole URL to `originOf` (its own origin).
-   */
-  private originOf(url: string): string {
-    const authority = authorityPart.exec(url)?.[0];
-    if (authority === undefined) return originOf(url);
-    let origin = this.origins.get(authority);
-    if (origin === undefined) {
-      origin = parsedOrigin(authority);
-      if (this.origins.size >= originCacheSize) this.origins.clear();
-      this.origins.set(authority, origin);
-    }
-    return origin ?? originOf(url);
-  }
-
   private constraintsOf(record: TaskRecord) {
     const config = this.runtime.configuration;
     return {
@@ -143,13 +118,5 @@ export class TaskQueue {
       allowsConstrainedNetwork: record.options.allowsConstrainedNetwork && config.allowsConstrainedNetwork,
       discretionary: record.options.discretionary || config.discretionary,
     };
-  }
-}
-
-function parsedOrigin(url: string): string | null {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return null;
   }
 }
