@@ -83,7 +83,9 @@ describe('E28: no secret at rest, and a store only its owner can read', () => {
     for (const task of done) expect((await within(task.outcome(), 5_000, 'a task')).phase).toBe('succeeded');
     const slow = await session.download({ url: url('/slow'), headers: secrets });
     const part = join(session.directory, 'bytes', 'parts', `part-${slow.taskIdentifier}`);
-    await until(async () => ((await stat(part).catch(() => null))?.size ?? 0) >= 100_000, 5_000, 'half of the slow body');
+    // Resume data covers checkpointed bytes: wait for the half body on disk and a checkpoint of it
+    // (the pump writes on while a checkpoint commits, so bytes on disk come first).
+    await until(async () => ((await stat(part).catch(() => null))?.size ?? 0) >= 100_000 && slow.info().countOfBytesReceived > 0, 5_000, 'half of the slow body, checkpointed');
     const resumeData = await slow.cancelProducingResumeData();
     // A task at rest that will need its credentials again after the relaunch.
     await session.download({ url: url('/file'), headers: secrets, resume: false, destination: { type: 'path', path: join(parent, 'later.bin'), ifExists: 'fail' } });
