@@ -1,12 +1,21 @@
-import type { FileHandle as NodeFileHandle } from 'node:fs/promises';
 import { BgSessionError, type FileHandle, type OpenOptions } from '@bgsession/core';
 import { fileSystemError } from './file-system-error.js';
 
-/** The part of `node:fs/promises`' FileHandle the port's handle uses (tests pass a fake). */
-export type NodeFileHandleCalls = Pick<NodeFileHandle, 'read' | 'write' | 'datasync' | 'truncate' | 'stat' | 'close'>;
+/**
+ * The calls on an open file the port's handle uses: {@link fdCalls} over a descriptor, or anything
+ * shaped like a `node:fs/promises` FileHandle (tests pass a fake).
+ */
+export interface NodeFileHandleCalls {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ readonly bytesRead: number }>;
+  write(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ readonly bytesWritten: number }>;
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  stat(): Promise<{ readonly size: number }>;
+  close(): Promise<void>;
+}
 
 /**
- * Wraps an open `node:fs/promises` FileHandle as the FileSystem port's {@link FileHandle}: explicit
+ * Wraps the calls on an open file as the FileSystem port's {@link FileHandle}: explicit
  * positions, whole reads and writes (Node may move fewer bytes than asked; this loops), errors as
  * `BgSessionError`s.
  *
@@ -17,8 +26,8 @@ export type NodeFileHandleCalls = Pick<NodeFileHandle, 'read' | 'write' | 'datas
  *
  * @example
  * ```ts
- * const raw = await open('/data/part', 'r+');
- * const handle = createNodeFileHandle(raw, '/data/part', 'rw');
+ * const fd = await promisify(open)('/data/part', 'r+');
+ * const handle = createNodeFileHandle(fdCalls(fd), '/data/part', 'rw');
  * await handle.write(new TextEncoder().encode('hi'), 0);
  * await handle.datasync();
  * ```

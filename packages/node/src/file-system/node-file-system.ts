@@ -1,8 +1,9 @@
-import { constants } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, rename, unlink, type FileHandle as NodeFileHandle } from 'node:fs/promises';
+import * as fs from 'node:fs';
+import { promisify } from 'node:util';
 import { isAbsolute, join } from 'node:path';
 import { BgSessionError, type FileStat, type FileSystem, type OpenOptions } from '@bgsession/core';
 import { errnoCodeOf, fileSystemError } from './file-system-error.js';
+import { fdCalls } from './fd-calls.js';
 import { createNodeFileHandle } from './node-file-handle.js';
 import { readBootIdentity } from './read-boot-identity.js';
 import { takeNodeLock } from './take-node-lock.js';
@@ -18,6 +19,19 @@ export interface NodeFileSystemOptions {
 }
 
 /** Files and directories the library makes are the owner's alone (faults.md E28). */
+// node:fs's callback functions, not node:fs/promises: the same system calls for about half the
+// main thread's time per call (see fd-calls.ts), and a session makes several per small file.
+const { constants } = fs;
+const open = promisify(fs.open);
+const close = promisify(fs.close);
+const fsync = promisify(fs.fsync);
+const lstat = promisify(fs.lstat);
+const readdir = promisify(fs.readdir);
+const mkdir = promisify(fs.mkdir);
+const rename = promisify(fs.rename);
+const link = promisify(fs.link);
+const unlink = promisify(fs.unlink);
+
 const fileMode = 0o600;
 const directoryMode = 0o700;
 
@@ -89,15 +103,15 @@ export function createNodeFileSystem(options: NodeFileSystemOptions = {}): FileS
         } else {
           flags |= noFollow;
         }
-        let raw: NodeFileHandle;
+        let fd: number;
         try {
-          raw = await open(path, flags, fileMode);
+          fd = await open(path, flags, fileMode);
         } catch (error) {
           const code = errnoCodeOf(error);
           if (noFollow !== undefined && code !== undefined && symbolicLinkCodes.has(code)) throw symbolicLinkRefused(path, error);
           throw error;
         }
-        return createNodeFileHandle(raw, path, openOptions.mode);
+        return createNodeFileHandle(fdCalls(fd), path, openOptions.mode);
       });
     },
     lstat(path) {
@@ -146,17 +160,17 @@ export function createNodeFileSystem(options: NodeFileSystemOptions = {}): FileS
     },
     fsyncDir(path) {
       return attempt('sync the directory', path, async () => {
-        let handle: NodeFileHandle | undefined;
+        let fd: number | undefined;
         try {
-          handle = await open(path, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0));
-          await handle.sync();
+          fd = await open(path, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0));
+          await fsync(fd);
         } catch (error) {
           // Windows cannot open or flush a directory; NTFS journals the rename itself.
           const code = errnoCodeOf(error);
           if (platform === 'win32' && (code === 'EPERM' || code === 'EISDIR')) return;
           throw error;
         } finally {
-          await handle?.close().catch(() => undefined);
+          if (fd !== undefined) await close(fd).catch(() => undefined);
         }
       });
     },
