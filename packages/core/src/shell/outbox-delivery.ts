@@ -15,17 +15,23 @@ const retryCap = 30_000;
 /**
  * Delivers the outbox (semantics section 3): one entry at a time, in commit order, to the one
  * acknowledging consumer, until it is acknowledged, and never after. The acknowledgement is the
- * durable commit that removes the entry. A listener that throws gets the entry again after a
- * backoff; a host that dies first delivers it again after the relaunch, with the same `eventId`.
+ * durable commit that removes the entry; the next entry is delivered while it commits (ADR 15). A
+ * listener that throws gets the entry again after a backoff; a host that dies before the removal is
+ * durable delivers the entry again after the relaunch, with the same `eventId`.
  */
 export class OutboxDelivery {
+  /** Unacknowledged entries in sequence order; almost always taken from the front. */
   private readonly pending: OutboxEntry[] = [];
+  /** How many of `pending` each task has: a task is forgotten with its last entry's removal. */
+  private readonly pendingPerTask = new Map<number, number>();
   private readonly acknowledged = new Set<string>();
   private readonly backlog: Set<string>;
   private current: OutboxEntry | null = null;
   private retryAt: number | null = null;
   private failures = 0;
   private ackChain: Promise<unknown> = Promise.resolve();
+  /** Removals asked for and not yet committed, by eventId. */
+  private readonly committing = new Map<string, Promise<AckResult>>();
   private channel: EventChannel | null = null;
   private stopped = false;
 
@@ -35,7 +41,7 @@ export class OutboxDelivery {
     backlog: readonly OutboxEntry[],
     private readonly finishedEvents: () => void,
   ) {
-    this.pending.push(...[...backlog].sort((a, b) => a.sequence - b.sequence));
+    for (const entry of [...backlog].sort((a, b) => a.sequence - b.sequence)) this.hold(entry, this.pending.length);
     this.backlog = new Set(backlog.map((entry) => entry.eventId));
   }
 
@@ -66,6 +72,7 @@ export class OutboxDelivery {
   /** Resolves when the acknowledgements already asked for are committed (a graceful close waits). */
   async flush(): Promise<void> {
     await this.ackChain;
+    await Promise.allSettled([...this.committing.values()]);
   }
 
   stop(): void {
@@ -78,7 +85,7 @@ export class OutboxDelivery {
     for (const entry of entries) {
       let index = this.pending.length;
       while (index > 0 && this.pending[index - 1]!.sequence > entry.sequence) index -= 1;
-      this.pending.splice(index, 0, entry);
+      this.hold(entry, index);
     }
     this.pump();
   }
@@ -95,17 +102,30 @@ export class OutboxDelivery {
     }
   }
 
-  /** Acknowledges an entry: one durable removal. Twice, or an unknown id, is a no-op that says so. */
+  /**
+   * Acknowledges an entry: one durable removal. Twice, or an unknown id, is a no-op that says so.
+   * The entry leaves the queue at once and the next one is delivered while its removal commits:
+   * removals still commit in the order they were asked for (the store resolves commits in call
+   * order), several commit together when they pile up, and a host that dies before one is durable
+   * delivers that entry again after the relaunch, with the same `eventId`, as before.
+   */
   acknowledge(eventId: string): Promise<AckResult> {
     this.runtime.ports.probe?.pass('handler-returned');
-    const run = this.ackChain.then(() => this.commitAck(eventId));
-    this.ackChain = run.catch(() => undefined);
-    return run;
+    const started = this.ackChain.then(() => this.startAck(eventId));
+    this.ackChain = started.catch(() => undefined);
+    return started.then((ack) => ack.done);
   }
 
-  private async commitAck(eventId: string): Promise<AckResult> {
-    const index = this.pending.findIndex((entry) => entry.eventId === eventId);
-    if (index < 0) return { acknowledged: false, reason: this.acknowledged.has(eventId) ? 'alreadyAcknowledged' : 'unknownEvent' };
+  /** Takes the entry out of the queue and starts its durable removal; `done` resolves once it is committed. */
+  private startAck(eventId: string): { readonly done: Promise<AckResult> } {
+    // The entry acknowledged is the one delivered, at the front, unless an iterator's item was
+    // acknowledged late.
+    const index = this.pending[0]?.eventId === eventId ? 0 : this.pending.findIndex((entry) => entry.eventId === eventId);
+    if (index < 0) {
+      const committing = this.committing.get(eventId);
+      const answer = (): AckResult => ({ acknowledged: false, reason: this.acknowledged.has(eventId) ? 'alreadyAcknowledged' : 'unknownEvent' });
+      return { done: committing === undefined ? Promise.resolve(answer()) : committing.then(answer, answer) };
+    }
     const entry = this.pending[index]!;
     const operations: StoreOperation[] = [{ type: 'delete', collection: 'outbox', key: String(entry.sequence) }];
     const cleanup: Array<() => Promise<void>> = [];
@@ -113,7 +133,7 @@ export class OutboxDelivery {
     if (payload.type !== 'sessionDidBecomeInvalid') {
       const id = payload.taskIdentifier;
       const record = this.runtime.records.get(id);
-      const others = this.pending.some((other) => other !== entry && other.payload.type !== 'sessionDidBecomeInvalid' && other.payload.taskIdentifier === id);
+      const others = (this.pendingPerTask.get(id) ?? 0) > 1;
       if (record !== undefined && !others && isTerminalPhase(record.phase)) {
         operations.push(this.runtime.forget(id));
         // What the byte store may still keep for the key (a hand-over marker, or a partial file a
@@ -130,18 +150,49 @@ export class OutboxDelivery {
         cleanup.push(() => byteStore.delete(key));
       }
     }
-    await this.runtime.commit(operations, 'strict', false);
-    this.pending.splice(this.pending.indexOf(entry), 1);
-    this.acknowledged.add(eventId);
-    for (const step of cleanup) await step().catch(() => undefined);
+    this.release(index);
+    const committed = this.runtime.commit(operations, 'strict', false);
+    const done = (async (): Promise<AckResult> => {
+      try {
+        await committed;
+      } catch (error) {
+        // Not acknowledged after all (the store failed): the entry is owed again.
+        this.add([entry]);
+        throw error;
+      } finally {
+        this.committing.delete(eventId);
+      }
+      this.acknowledged.add(eventId);
+      for (const step of cleanup) await step().catch(() => undefined);
+      if (this.backlog.delete(eventId) && this.backlog.size === 0) this.finishedEvents();
+      return { acknowledged: true };
+    })();
+    this.committing.set(eventId, done);
     if (this.current === entry) {
       this.current = null;
       this.failures = 0;
       this.retryAt = null;
     }
-    if (this.backlog.delete(eventId) && this.backlog.size === 0) this.finishedEvents();
     this.pump();
-    return { acknowledged: true };
+    return { done };
+  }
+
+  private hold(entry: OutboxEntry, index: number): void {
+    if (index === this.pending.length) this.pending.push(entry);
+    else this.pending.splice(index, 0, entry);
+    if (entry.payload.type !== 'sessionDidBecomeInvalid') {
+      const id = entry.payload.taskIdentifier;
+      this.pendingPerTask.set(id, (this.pendingPerTask.get(id) ?? 0) + 1);
+    }
+  }
+
+  private release(index: number): void {
+    const [entry] = index === 0 ? [this.pending.shift()] : this.pending.splice(index, 1);
+    if (entry === undefined || entry.payload.type === 'sessionDidBecomeInvalid') return;
+    const id = entry.payload.taskIdentifier;
+    const left = (this.pendingPerTask.get(id) ?? 1) - 1;
+    if (left > 0) this.pendingPerTask.set(id, left);
+    else this.pendingPerTask.delete(id);
   }
 
   private pump(): void {

@@ -204,7 +204,12 @@ describe('D23 the same eventId until acknowledged', () => {
           const ofType = deliveries.filter((delivery) => delivery.type === eventType);
           // Always under the eventId its commit gave it; the one the kill hit comes again after the relaunch.
           expect(new Set(ofType.map((delivery) => delivery.eventId)), context).toEqual(new Set([committed.get(eventType)]));
-          expect(ofType.some((delivery) => delivery.generation === 2), context).toBe(eventType === hit || (event === 1 && eventType === 'taskDidComplete'));
+          const again = ofType.some((delivery) => delivery.generation === 2);
+          if (eventType === hit || (event === 1 && eventType === 'taskDidComplete')) expect(again, context).toBe(true);
+          // The event before the one hit was acknowledged by its return, and the kill may have found
+          // that removal still committing (ADR 15): it comes again only if the removal was not kept,
+          // which #2 below checks (never delivered after its removal was committed).
+          else if (again) expect(ofType.filter((delivery) => delivery.generation === 1), context).toHaveLength(1);
           expect(acknowledgementCommits(world, committed.get(eventType) ?? ''), context).toBe(1);
         }
         const before = deliveries.filter((delivery) => delivery.generation === 1).map((delivery) => delivery.type);

@@ -7,7 +7,9 @@ import type { CommittedEvent, CommittedTask } from './trace-entry.js';
  * Wraps a session's Store so that every commit that resolves is written into the trace with what
  * it made durable: task records (identifier, phase, checkpoint), outbox entries put (new durable
  * events) and deleted (acknowledgements). The invariant checkers rely on it to tell what was
- * committed from what was only attempted.
+ * committed from what was only attempted. A removal still in flight when its host was killed is
+ * written when the next open of the session finds it took effect (acknowledgements are pipelined,
+ * ADR 15, so a kill often finds one in flight).
  *
  * @example
  * ```ts
@@ -17,12 +19,26 @@ import type { CommittedEvent, CommittedTask } from './trace-entry.js';
  * `onTaskRecord`, when given, sees the fields of each task record a resolved commit wrote, read once here.
  */
 export function recordingStore(store: Store, trace: Trace, session: string, onTaskRecord?: (task: CommittedTaskFields) => void): Store {
+  const pending = pendingRemovals(trace, session);
   return {
     capabilities: store.capabilities,
-    open: () => store.open(),
+    async open() {
+      const contents = await store.open();
+      // Removals a killed host had asked for and not seen resolve: those its journal write carried
+      // (a kill keeps written bytes) are committed after all, as this open shows.
+      const acknowledged = [...pending.outbox].filter((sequence) => contents.records.get('outbox')?.has(String(sequence)) !== true);
+      const removedTasks = [...pending.tasks].filter((id) => contents.records.get('tasks')?.has(String(id)) !== true);
+      pending.outbox.clear();
+      pending.tasks.clear();
+      if (acknowledged.length > 0 || removedTasks.length > 0) trace.add({ kind: 'commit', session, durability: 'strict', tasks: [], removedTasks, events: [], acknowledged });
+      return contents;
+    },
     close: () => store.close(),
     async commit(batch) {
+      const removals = batch.operations.filter((operation) => operation.type === 'delete' && (operation.collection === 'outbox' || operation.collection === 'tasks'));
+      for (const removal of removals) (removal.collection === 'outbox' ? pending.outbox : pending.tasks).add(Number(removal.key));
       await store.commit(batch);
+      for (const removal of removals) (removal.collection === 'outbox' ? pending.outbox : pending.tasks).delete(Number(removal.key));
       const tasks: CommittedTask[] = [];
       const removedTasks: number[] = [];
       const events: CommittedEvent[] = [];
@@ -51,6 +67,23 @@ export function recordingStore(store: Store, trace: Trace, session: string, onTa
       trace.add({ kind: 'commit', session, durability: batch.durability, tasks, removedTasks, events, acknowledged });
     },
   };
+}
+
+/** Outbox entries and tasks a session's host asked to remove and has not seen committed yet. */
+interface PendingRemovals {
+  readonly outbox: Set<number>;
+  readonly tasks: Set<number>;
+}
+
+// Kept beside the trace, not in one generation's store: the next generation's open settles them.
+const pendingByTrace = new WeakMap<Trace, Map<string, PendingRemovals>>();
+
+function pendingRemovals(trace: Trace, session: string): PendingRemovals {
+  const sessions = pendingByTrace.get(trace) ?? new Map<string, PendingRemovals>();
+  pendingByTrace.set(trace, sessions);
+  const pending = sessions.get(session) ?? { outbox: new Set<number>(), tasks: new Set<number>() };
+  sessions.set(session, pending);
+  return pending;
 }
 
 /** The record's fields; a record the light reader does not recognise is decoded whole (null when it is not a task record). */

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createManualClock,
+  createMemoryConnectivity,
+  createNodeTestHasher,
+  createScriptedTransport,
+  createSeededRandom,
+  serveBytes,
+} from '@bgsession/testing';
+import { createMemoryByteStore, createMemoryByteStoreData, createMemoryStore, createMemoryStoreData, createSession, type EventItem, type Store, type StoreBatch } from '../index.js';
+import { eventLog, recordingListener, runUntil } from './session-fixtures.test-helpers.js';
+
+const content = new Uint8Array(20 * 1024).map((_, i) => (i * 13 + 5) % 251);
+const url = 'https://files.example/report.pdf';
+
+/**
+ * A store whose commits, from the first one that removes an outbox entry on, wait until
+ * `release()`, then go in call order, as a journal whose sync is slow would: a kill before the release
+ * loses every one of them.
+ */
+function heldAcknowledgements(inner: Store): Store & { readonly held: () => number; release(): Promise<void> } {
+  let holding = false;
+  let released = false;
+  const queue: Array<{ batch: StoreBatch; done: (error?: unknown) => void }> = [];
+  return {
+    capabilities: inner.capabilities,
+    open: () => inner.open(),
+    close: () => inner.close(),
+    commit(batch) {
+      holding ||= !released && batch.operations.some((operation) => operation.type === 'delete' && operation.collection === 'outbox');
+      if (!holding) return inner.commit(batch);
+      return new Promise<void>((resolve, reject) => queue.push({ batch, done: (error) => (error === undefined ? resolve() : reject(error)) }));
+    },
+    held: () => queue.length,
+    async release() {
+      holding = false;
+      released = true;
+      for (const { batch, done } of queue.splice(0)) await inner.commit(batch).then(() => done(), done);
+    },
+  };
+}
+
+describe('outbox delivery', () => {
+  it('delivers the next event while the acknowledgement of the one before commits; a kill before that commit delivers both again, same eventIds, same order', async () => {
+    const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"' })]);
+    const clock = createManualClock();
+    const host = { clock };
+    const storeData = createMemoryStoreData();
+    const byteData = createMemoryByteStoreData();
+    const ports = (store: Store) => ({
+      store,
+      byteStore: createMemoryByteStore({ data: byteData }),
+      transport,
+      clock,
+      random: createSeededRandom(11),
+      connectivity: createMemoryConnectivity(),
+      hasher: createNodeTestHasher(),
+    });
+
+    const inner = createMemoryStore({ data: storeData });
+    const store = heldAcknowledgements(inner);
+    const first = eventLog();
+    const session = await createSession({ ports: ports(store), configuration: { identifier: 'pipelined' }, hostOptions: { listener: recordingListener(first) } });
+    await session.download({ url, destination: { type: 'path', path: '/downloads/report.pdf', ifExists: 'fail' } });
+    await runUntil(host, () => first.durable.length === 2);
+    // Both were heard while the first acknowledgement had not committed.
+    expect(first.durable.map((event) => event.type)).toEqual(['downloadDidFinish', 'taskDidComplete']);
+    expect(store.held()).toBeGreaterThanOrEqual(1);
+
+    inner.fence();
+    await store.release();
+    await session.close().catch(() => undefined);
+
+    const second = eventLog();
+    const again = await createSession({ ports: ports(createMemoryStore({ data: storeData })), configuration: { identifier: 'pipelined' }, hostOptions: { listener: recordingListener(second) } });
+    await runUntil(host, () => second.durable.length === 2 && again.tasks().length === 0);
+    expect(second.durable.map((event) => [event.type, event.eventId])).toEqual(first.durable.map((event) => [event.type, event.eventId]));
+    await again.close();
+  });
+
+  it('an acknowledgement resolves only once its removal is durable, and the task is forgotten with its last event', async () => {
+    const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"' })]);
+    const clock = createManualClock();
+    const host = { clock };
+    const store = heldAcknowledgements(createMemoryStore({ data: createMemoryStoreData() }));
+    const session = await createSession({
+      ports: { store, byteStore: createMemoryByteStore({ data: createMemoryByteStoreData() }), transport, clock, random: createSeededRandom(12), connectivity: createMemoryConnectivity(), hasher: createNodeTestHasher() },
+      configuration: { identifier: 'iterator-acks' },
+    });
+    const task = await session.download({ url });
+    const events = session.events();
+    const items: Array<EventItem & { readonly eventId: string }> = [];
+    const consumed = (async () => {
+      for await (const item of events) if ('eventId' in item) items.push(item);
+    })();
+    await runUntil(host, () => items.length === 1);
+    const [finished] = items;
+    if (finished === undefined) throw new Error('no durable event came');
+    let settled = false;
+    const firstAck = finished.ack().then((result) => {
+      settled = true;
+      return result;
+    });
+    await runUntil(host, () => items.length === 2);
+    const completed = items[1]!;
+    expect([finished.type, completed.type]).toEqual(['downloadDidFinish', 'taskDidComplete']);
+    expect(settled).toBe(false);
+    expect(store.held()).toBe(1);
+    const secondAck = completed.ack();
+    // The task is forgotten in its last removal, which waits behind the first.
+    expect(session.task(task.taskIdentifier)).toBeDefined();
+
+    await store.release();
+    expect(await firstAck).toEqual({ acknowledged: true });
+    expect(await secondAck).toEqual({ acknowledged: true });
+    expect(session.tasks()).toEqual([]);
+    expect(await session.acknowledge(finished.eventId)).toEqual({ acknowledged: false, reason: 'alreadyAcknowledged' });
+    await events.return?.();
+    await consumed;
+    await session.close();
+  });
+});
