@@ -104,20 +104,24 @@ export function timeOut(task: TaskRecord, event: Ev<'timerFired'>, inFlight: boo
   return endWithError(task, event.now, error, inFlight);
 }
 
-/** connecting -> transferring: the response head arrived and the pump chose how to write the body. */
+/**
+ * connecting -> transferring: the response head arrived and the pump chose how to write the body.
+ * Lazy, unless it carries a checkpoint the first new byte must come after (strict).
+ */
 export function beginBody(task: TaskRecord, event: Ev<'responseStarted'>): TaskUpdate {
   const fresh = event.mode === 'fresh';
-  return lazy({
+  const next: TaskRecord = {
     ...task,
     lastRestart: event.restart ?? task.lastRestart,
     fetchedFromZero: fresh ? true : event.mode === 'append' ? (task.checkpoint?.offset ?? 0) === 0 : task.fetchedFromZero,
-    checkpoint: fresh ? null : task.checkpoint,
+    checkpoint: event.checkpoint ?? (fresh ? null : task.checkpoint),
     progress: {
       ...task.progress,
-      countOfBytesReceived: fresh ? 0 : task.progress.countOfBytesReceived,
+      countOfBytesReceived: event.checkpoint?.offset ?? (fresh ? 0 : task.progress.countOfBytesReceived),
       countOfBytesExpectedToReceive: event.expectedLength ?? -1,
     },
-  });
+  };
+  return event.checkpoint === undefined ? lazy(next) : { task: next, effects: [], durability: 'strict' };
 }
 
 /** A checkpoint is durable: record it (strict), and note the progress for attempt accounting. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TaskEvent } from '../model/task-events.js';
 import type { TaskRecord } from '../model/task-types.js';
 import { stepTask } from './step-task.js';
-import { drive, endEvents, ev, t0, taskIn, testEnv, testError, testHandOver, testRequest, testResponse } from './task-fixtures.test-helpers.js';
+import { drive, endEvents, ev, t0, taskIn, testCheckpoint, testEnv, testError, testHandOver, testRequest, testResponse } from './task-fixtures.test-helpers.js';
 
 /* The task machine while an attempt is in flight (connecting, transferring) and while handing over. */
 
@@ -14,6 +14,15 @@ describe('an attempt in flight', () => {
     const result = step(taskIn.connecting(), ev.responseStarted({ expectedLength: 1234 }));
     expect(result.record).toMatchObject({ phase: 'transferring', fetchedFromZero: true });
     expect(result.record.progress.countOfBytesExpectedToReceive).toBe(1234);
+  });
+
+  it('a response head that carries a checkpoint records it in the same step, strict: a fresh start under a new validator is durable before its first byte', () => {
+    const kept = taskIn.connecting();
+    const lazy = step(kept, ev.responseStarted({ mode: 'fresh', restart: 'ValidatorChanged' }));
+    expect(lazy).toMatchObject({ durability: 'lazy', record: { checkpoint: null } });
+    const withCheckpoint = step(kept, ev.responseStarted({ mode: 'fresh', restart: 'ValidatorChanged', checkpoint: testCheckpoint(0) }));
+    expect(withCheckpoint).toMatchObject({ durability: 'strict', record: { phase: 'transferring', checkpoint: testCheckpoint(0), fetchedFromZero: true } });
+    expect(withCheckpoint.record.progress.countOfBytesReceived).toBe(0);
   });
 
   it('a redirect changes currentRequest, keeps originalRequest, counts the hop', () => {

@@ -35,6 +35,12 @@ export type TaskEvent =
       /** Set when `fresh` follows kept bytes: why they were dropped. */
       readonly restart: RestartReason | null;
       readonly expectedLength: number | null;
+      /**
+       * A checkpoint recorded with the step, which is then strict: `fresh` after kept bytes gives
+       * (0, the new validator), so no new byte can later be resumed under the old one; `append`
+       * on another boot gives the kept bytes under this boot's identity. One commit, not two.
+       */
+      readonly checkpoint?: Checkpoint;
     } & At)
   /** A checkpoint is durable (bytes synced up to `checkpoint.offset`). */
   | ({ readonly type: 'bytesDurable'; readonly checkpoint: Checkpoint; readonly countOfBytesSent?: number } & At)

@@ -256,17 +256,17 @@ export class AttemptPump {
         await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'done', restart: null, expectedLength: offset, now: clock.now() });
       } else if (decision.type === 'append') {
         expected = decision.expectedLength ?? expected;
-        await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'append', restart: null, expectedLength: expected, now: clock.now() });
         // The kept bytes were synced under a checkpoint of an earlier boot; until a checkpoint names
         // this boot, a kill would make the relaunch distrust every byte appended on it (#7). Nothing
         // new was appended yet, so the checkpoint covers only bytes already durable (#18).
-        if (record.checkpoint !== null && record.checkpoint.bootIdentity !== bootIdentity) {
-          await this.send(attempt, id, { type: 'bytesDurable', checkpoint: { offset, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
-          state.checkpointed = offset;
-        }
+        const rebooted = record.checkpoint !== null && record.checkpoint.bootIdentity !== bootIdentity;
+        const checkpoint = rebooted ? { checkpoint: { offset, validator, expectedLength: expected, bootIdentity } } : {};
+        await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'append', restart: null, expectedLength: expected, ...checkpoint, now: clock.now() });
+        if (rebooted) state.checkpointed = offset;
       } else {
         // Restarting from 0: a durable checkpoint (0, new validator) comes before the first new byte,
-        // so a crash can never resume new bytes under the old validator.
+        // so a crash can never resume new bytes under the old validator; it also names this boot, so
+        // a kill before the first periodic checkpoint keeps what the OS cache holds (#7).
         if (offset > 0) await byteStore.truncate(partKey, 0);
         offset = 0;
         fromZero = true;
@@ -274,8 +274,8 @@ export class AttemptPump {
         validator = decision.validator;
         expected = decision.expectedLength;
         const restart = decision.type === 'restart' ? decision.reason : dropped;
-        await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart, expectedLength: expected, now: clock.now() });
-        await this.send(attempt, id, { type: 'bytesDurable', checkpoint: { offset: 0, validator, expectedLength: expected, bootIdentity }, now: clock.now() });
+        const checkpoint = { offset: 0, validator, expectedLength: expected, bootIdentity };
+        await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart, expectedLength: expected, checkpoint, now: clock.now() });
       }
       if (decision.type === 'done') return this.finishDownload(record, offset, hash, fromZero, head, request);
     } else {
