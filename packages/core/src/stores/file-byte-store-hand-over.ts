@@ -53,10 +53,10 @@ export async function handOverFile(context: FileByteStoreContext, key: string, r
   const from = layout.partPath(key);
   const marker = await readHandOverMarker(context, key);
   const target = targetOf(layout, key, request);
-  // One fixed place: the link way (see `linkHandOver`), whose check of the place is made now,
-  // beside the part's.
+  // One fixed place: the link way (see `linkHandOver`), which links first and looks at the place
+  // only when something is there.
   const fixed = target.ifExists !== 'rename' ? fs.join(target.directory, target.name) : null;
-  const [fromStat, toStat] = await Promise.all([fs.lstat(from), fixed === null || marker !== null ? undefined : fs.lstat(fixed)]);
+  const fromStat = await fs.lstat(from);
   if (marker !== null) {
     if (fromStat === null) return resultOf(marker);
     if (await landed(layout, marker)) {
@@ -71,7 +71,7 @@ export async function handOverFile(context: FileByteStoreContext, key: string, r
   if (fixed !== null && fromStat.identity !== null) {
     const to = fixed;
     const linked = { key, from, fromStat, to, directory: target.directory, exclusive: target.ifExists === 'fail' };
-    const outcome = await linkHandOver(context, toStat === undefined ? linked : { ...linked, toStat });
+    const outcome = await linkHandOver(context, linked);
     if (outcome === 'moved') return { location: to, inStore: target.inStore };
     if (outcome === 'exists') throw new BgSessionError('DestinationExists', `A file is already at ${to}.`, { path: to });
   }

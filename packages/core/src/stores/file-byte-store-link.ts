@@ -15,8 +15,6 @@ export interface LinkRequest {
   readonly directory: string;
   /** Never replace a file at `to` ('fail'), or replace it. */
   readonly exclusive: boolean;
-  /** What `lstat` said of `to` just before, if the caller asked already. */
-  readonly toStat?: FileStat | null;
 }
 
 /**
@@ -42,7 +40,21 @@ export async function linkHandOver(context: FileByteStoreContext, request: LinkR
   const { layout } = context;
   const { fs } = layout;
   const { key, from, fromStat, to, directory, exclusive } = request;
-  const existing = request.toStat === undefined ? await fs.lstat(to) : request.toStat;
+  let probed = false;
+  if (!context.jsonMarkers.has(key)) {
+    // The usual case, nothing at the destination: one link, no lstat before it. Something there
+    // (an earlier link of this very part, a file, a directory) makes it fail, and is looked at.
+    layout.probe?.pass('completion-rename');
+    probed = true;
+    const linked = await linkIfFree(context, from, to);
+    if (linked === 'fallback') return 'fallback';
+    if (linked === 'linked') {
+      await context.syncDirectory(directory);
+      await retirePart(context, request);
+      return 'moved';
+    }
+  }
+  const existing = await fs.lstat(to);
   if (existing?.type === 'file' && existing.identity === fromStat.identity) {
     // Linked by a host that died before retiring the part: the link may not be durable yet.
     await context.syncDirectory(directory);
@@ -56,7 +68,7 @@ export async function linkHandOver(context: FileByteStoreContext, request: LinkR
   // A marker of an earlier move of this key names another place: it must not outlive this one.
   await removeHandOverMarker(context, key);
   const temporary = existing === null ? null : temporaryPath(layout, key, fromStat, to);
-  layout.probe?.pass('completion-rename');
+  if (!probed) layout.probe?.pass('completion-rename');
   try {
     if (temporary === null) {
       await fs.link(from, to);
@@ -94,6 +106,21 @@ export async function linkHandedOver(context: FileByteStoreContext, key: string)
  * synced: if a power loss undoes it, the part is back beside its location, one file with it, and
  * a repeated hand-over finishes again; after the task is gone, it is an orphan removed at open.
  */
+/**
+ * Links `from` at `to`: 'taken' when something is at `to` already; 'fallback' where links cannot
+ * do it (no hard links, another device, no such directory), as below.
+ */
+async function linkIfFree(context: FileByteStoreContext, from: string, to: string): Promise<'linked' | 'taken' | 'fallback'> {
+  try {
+    await context.layout.fs.link(from, to);
+    return 'linked';
+  } catch (error) {
+    if (isBgSessionError(error, 'DestinationExists')) return 'taken';
+    if (isBgSessionError(error, 'PermissionDenied') || isBgSessionError(error, 'StoreFailed')) return 'fallback';
+    throw error;
+  }
+}
+
 async function retirePart(context: FileByteStoreContext, request: LinkRequest): Promise<void> {
   const { fs } = context.layout;
   const marker = context.layout.linkMarkerPath(request.key);

@@ -95,6 +95,18 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
    * a regular file, 'absent' once it moved it away; forgotten at delete (unknown: ask).
    */
   const parts = new Map<string, 'present' | 'absent'>();
+  /**
+   * The part files `keys()` found, once it ran. This instance is the only writer, so a key it did
+   * not find, and has not touched since, has no part file: a new task's first attempt asks for its
+   * length without a system call.
+   */
+  let listedParts: ReadonlySet<string> | null = null;
+
+  /** Whether the key surely has no part file, known without asking the file system. */
+  function knownAbsent(key: string): boolean {
+    const known = parts.get(key);
+    return known === 'absent' || (known === undefined && listedParts !== null && !listedParts.has(key));
+  }
   const queues = new Map<string, Promise<unknown>>();
   let ready: Promise<void> | null = null;
 
@@ -182,6 +194,7 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
 
     async length(key) {
       checkFileByteStoreKey(key);
+      if (knownAbsent(key)) return null;
       const stat = await fs.lstat(layout.partPath(key));
       return stat?.type === 'file' ? stat.size : null;
     },
@@ -272,7 +285,7 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
         // Not synced, like the removal of the link marker: bytes that come back after a power loss
         // belong to no task and are removed at the next open.
         const known = parts.get(key);
-        if (known === 'present' || (known === undefined && (await fs.lstat(path)) !== null)) await fs.unlink(path);
+        if (known === 'present' || (!knownAbsent(key) && (await fs.lstat(path)) !== null)) await fs.unlink(path);
         parts.delete(key);
         entriesSynced.delete(key);
         appendsOf.delete(key);
@@ -284,6 +297,7 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
     async keys() {
       await prepare();
       const names = new Set((await fs.readdir(layout.parts)).filter(isFileByteStoreKey));
+      listedParts = new Set(names);
       // A key handed over keeps its marker until deleted: listing it lets the removal of orphans
       // at open delete the markers of tasks that are gone.
       const markers = markerNamesOf(await fs.readdir(layout.handovers));
