@@ -1,6 +1,6 @@
 import { encodeStoreHeader } from '../codecs/store-header-codec.js';
 import { encodeTaskRecord } from '../codecs/task-record-codec.js';
-import { stripSensitiveHeaders } from '../policy/sensitive-headers.js';
+import { hasSensitiveHeaders, stripSensitiveHeaders } from '../policy/sensitive-headers.js';
 import type { SessionConfiguration } from '../model/configuration.js';
 import type { HttpRequest } from '../model/http.js';
 import type { StoreHeader } from '../model/store-header.js';
@@ -8,18 +8,19 @@ import type { TaskRecord } from '../model/task-types.js';
 
 /** A request as it may be persisted: without sensitive headers unless the app opted in (#21). */
 export function persistableRequest(request: HttpRequest, configuration: SessionConfiguration): HttpRequest {
-  if (configuration.persistSensitiveHeaders) return request;
+  // Most requests have no sensitive header: the request itself is then kept, not copied at every commit.
+  if (configuration.persistSensitiveHeaders || !hasSensitiveHeaders(request.headers, configuration.sensitiveHeaders)) return request;
   return { ...request, headers: stripSensitiveHeaders(request.headers, configuration.sensitiveHeaders) };
 }
 
 /** A task record as stored. */
 export function encodeTask(record: TaskRecord, configuration: SessionConfiguration): unknown {
   if (configuration.persistSensitiveHeaders) return encodeTaskRecord(record);
-  return encodeTaskRecord({
-    ...record,
-    originalRequest: persistableRequest(record.originalRequest, configuration),
-    currentRequest: persistableRequest(record.currentRequest, configuration),
-  });
+  const originalRequest = persistableRequest(record.originalRequest, configuration);
+  // Until a redirect, the current request is the original one, the same object.
+  const currentRequest = record.currentRequest === record.originalRequest ? originalRequest : persistableRequest(record.currentRequest, configuration);
+  if (originalRequest === record.originalRequest && currentRequest === record.currentRequest) return encodeTaskRecord(record);
+  return encodeTaskRecord({ ...record, originalRequest, currentRequest });
 }
 
 /**

@@ -21,7 +21,7 @@ import { earliest } from './earliest.js';
 import { stepBatch } from './step-batch.js';
 import { credentialsReady } from './credentials-ready.js';
 import { StoredRecords } from './stored-records.js';
-import { stepWaitingTask } from './step-waiting-task.js';
+import { fastStep } from './fast-step.js';
 
 /** What the runtime hands to the parts that run beside it (pump, delivery, handles). */
 export interface RuntimeHooks {
@@ -198,7 +198,7 @@ export class SessionRuntime {
     const record = this.records.get(taskIdentifier);
     if (record === undefined) return null;
     if (precondition !== undefined && !precondition(record)) return { record, effects: [], durability: 'none', accepted: false };
-    const result = stepWaitingTask(record, event, { retry: this.configuration.retry });
+    const result = fastStep(record, event, { retry: this.configuration.retry });
     if (!result.accepted || result.durability === 'none') return result;
     let entries: OutboxEntry[] = [];
     // A lazy step that brings the record back to what the store holds has nothing to write (a
