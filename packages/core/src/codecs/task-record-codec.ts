@@ -33,7 +33,7 @@ export function encodeTaskRecord(record: TaskRecord): Readonly<Record<string, un
   const full = taskRecords.encode(record);
   const compact = omitDefaults(full, taskRecordDefaults);
   // The current request is written only when a redirect made it differ from the original.
-  if (isPlainObject(compact['currentRequest']) && JSON.stringify(record.currentRequest) === JSON.stringify(record.originalRequest)) {
+  if (isPlainObject(compact['currentRequest']) && (record.currentRequest === record.originalRequest || JSON.stringify(record.currentRequest) === JSON.stringify(record.originalRequest))) {
     delete compact['currentRequest'];
   }
   return compact;
