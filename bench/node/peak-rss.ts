@@ -2,7 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 /**
  * Collects garbage fully (the benchmarks run with `--expose-gc`), so an RSS read after it holds
- * what is live, not what a lazy collector left.
+ * what is live, not what a lazy collector left: `passes` full collections in a row.
+ *
+ * Before a timed download, one pass: three in a row made V8 measure its mutator utilization near
+ * zero and choose its tightest old-generation limit, after which any process whose old generation
+ * grew at all (bgsession's in-flight chunks) collected fully every 40 ms, in about one run of two
+ * (B1: 3.0 s and 4.3 CPU s against 1.8 s and 2.2; `--trace-gc` showed about 100 mark-compacts per
+ * GiB against none). B5, which times no transfer after it, keeps three passes at both readings.
  *
  * @example
  * ```ts
@@ -10,10 +16,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
  * const idle = process.memoryUsage.rss();
  * ```
  */
-export function collectGarbage(): void {
+export function collectGarbage(passes = 1): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('run with node --expose-gc (bench/run.mjs does)');
-  for (let i = 0; i < 3; i++) gc();
+  for (let i = 0; i < passes; i++) gc();
 }
 
 /** A field of /proc/self/status in bytes (`VmHWM`, `VmRSS`), or null where there is none. */
@@ -37,7 +43,8 @@ export interface PeakRssProbe {
 }
 
 /**
- * Starts watching this process's peak RSS: collects garbage, reads the idle RSS, then resets the
+ * Starts watching this process's peak RSS: collects garbage (`gcPasses` full collections, see
+ * {@link collectGarbage}), reads the idle RSS, then resets the
  * kernel's high-water mark (`echo 5 > /proc/self/clear_refs`), so startup (the tsx loader compiling
  * the sources) does not count. Where that is refused, samples RSS every 5 ms instead, which can miss
  * a short peak.
@@ -49,8 +56,8 @@ export interface PeakRssProbe {
  * const aboveIdle = probe.stop() - probe.idle;
  * ```
  */
-export function startPeakRss(): PeakRssProbe {
-  collectGarbage();
+export function startPeakRss(gcPasses = 1): PeakRssProbe {
+  collectGarbage(gcPasses);
   const idle = process.memoryUsage.rss();
   let reset = false;
   try {

@@ -26,7 +26,7 @@ async function relaunch(directory: string): Promise<RelaunchFigures> {
   const snapshot = process.env.BENCH_B5_HEAP_SNAPSHOT;
   const detail = process.env.BENCH_B5_DETAIL === '1';
   if (snapshot !== undefined && snapshot !== '') writeHeapSnapshot(`${snapshot}.idle`);
-  const probe = startPeakRss();
+  const probe = startPeakRss(3);
   if (detail) console.error(`idle ${describeMemory()}`);
   let firstAt = 0;
   let delivered: () => void = () => undefined;
@@ -49,7 +49,7 @@ async function relaunch(directory: string): Promise<RelaunchFigures> {
   await first;
   const tasks = session.tasks().length;
   const peak = probe.stop();
-  collectGarbage();
+  collectGarbage(3);
   const memory = process.memoryUsage();
   if (snapshot !== undefined && snapshot !== '') writeHeapSnapshot(snapshot);
   if (detail) console.error(`after ${describeMemory()}`);
@@ -79,7 +79,7 @@ function describeMemory(): string {
 
 /** The baseline: read the file and JSON.parse it. */
 async function parse(file: string): Promise<RelaunchFigures> {
-  const probe = startPeakRss();
+  const probe = startPeakRss(3);
   const start = performance.now();
   const value = JSON.parse(await readFile(file, 'utf8')) as unknown[];
   const seconds = (performance.now() - start) / 1000;
