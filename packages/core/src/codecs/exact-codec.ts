@@ -60,15 +60,16 @@ function validateShape<P extends t.Props, Q extends t.Props>(
 
 // Encoding writes only the declared keys: a value carrying stray runtime fields must never be
 // stored, since the exact decoder would reject (quarantine) it at the next open.
-function encodeShape<P extends t.Props, Q extends t.Props>(required: P, optional: Q, a: ExactTypeOf<P, Q>): ExactOutputOf<P, Q> {
+// The fields as [key, codec] pairs, listed once per codec: every commit encodes a task record.
+type Fields = ReadonlyArray<readonly [string, t.Mixed]>;
+
+function encodeShape<P extends t.Props, Q extends t.Props>(required: Fields, optional: Fields, a: ExactTypeOf<P, Q>): ExactOutputOf<P, Q> {
   const source = a as Readonly<Record<string, unknown>>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(required)) {
-    out[key] = (required[key] as t.Mixed).encode(source[key]);
-  }
-  for (const key of Object.keys(optional)) {
+  for (const [key, codec] of required) out[key] = codec.encode(source[key]);
+  for (const [key, codec] of optional) {
     const value = source[key];
-    if (value !== undefined) out[key] = (optional[key] as t.Mixed).encode(value);
+    if (value !== undefined) out[key] = codec.encode(value);
   }
   return out as ExactOutputOf<P, Q>;
 }
@@ -85,11 +86,13 @@ function encodeShape<P extends t.Props, Q extends t.Props>(required: P, optional
  * ```
  */
 export function exactShape<P extends t.Props, Q extends t.Props>(required: P, optional: Q, name: string): ExactCodec<P, Q> {
+  const requiredFields: Fields = Object.entries(required);
+  const optionalFields: Fields = Object.entries(optional);
   const codec: t.Type<ExactTypeOf<P, Q>, ExactOutputOf<P, Q>, unknown> = new t.Type(
     name,
     (u): u is ExactTypeOf<P, Q> => validateShape(required, optional, u, [{ key: '', type: codec, actual: u }])._tag === 'Right',
     (u, c) => validateShape(required, optional, u, c),
-    (a) => encodeShape(required, optional, a),
+    (a) => encodeShape<P, Q>(requiredFields, optionalFields, a),
   );
   return Object.assign(codec, { required, optional });
 }
