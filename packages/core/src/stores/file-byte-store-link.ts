@@ -102,13 +102,8 @@ export async function linkHandedOver(context: FileByteStoreContext, key: string)
 }
 
 /**
- * Takes the part's name away (the key then holds no bytes) by renaming it to the link marker. Not
- * synced: if a power loss undoes it, the part is back beside its location, one file with it, and
- * a repeated hand-over finishes again; after the task is gone, it is an orphan removed at open.
- */
-/**
  * Links `from` at `to`: 'taken' when something is at `to` already; 'fallback' where links cannot
- * do it (no hard links, another device, no such directory), as below.
+ * do it (no hard links, another device, no such directory), as `linkHandOver` then answers.
  */
 async function linkIfFree(context: FileByteStoreContext, from: string, to: string): Promise<'linked' | 'taken' | 'fallback'> {
   try {
@@ -121,6 +116,11 @@ async function linkIfFree(context: FileByteStoreContext, from: string, to: strin
   }
 }
 
+/**
+ * Takes the part's name away (the key then holds no bytes) by renaming it to the link marker. Not
+ * synced: if a power loss undoes it, the part is back beside its location, one file with it, and
+ * a repeated hand-over finishes again; after the task is gone, it is an orphan removed at open.
+ */
 async function retirePart(context: FileByteStoreContext, request: LinkRequest): Promise<void> {
   const { fs } = context.layout;
   const marker = context.layout.linkMarkerPath(request.key);
