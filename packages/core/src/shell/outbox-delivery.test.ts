@@ -119,4 +119,43 @@ describe('outbox delivery', () => {
     await consumed;
     await session.close();
   });
+
+  it('holds at most 256 removals committing at once: the next event waits for one of them, then delivery goes on', async () => {
+    const count = 140;
+    const transport = createScriptedTransport(Array.from({ length: count }, () => serveBytes(content.subarray(0, 512), { etag: '"v1"' })));
+    const clock = createManualClock();
+    const host = { clock };
+    const store = heldAcknowledgements(createMemoryStore({ data: createMemoryStoreData() }));
+    const session = await createSession({
+      ports: { store, byteStore: createMemoryByteStore({ data: createMemoryByteStoreData() }), transport, clock, random: createSeededRandom(13), connectivity: createMemoryConnectivity(), hasher: createNodeTestHasher() },
+      configuration: { identifier: 'bounded-acks' },
+    });
+    const tasks = await Promise.all(Array.from({ length: count }, (_, i) => session.download({ url: `${url}?n=${i}` })));
+    // Every task ends (two events each) before anything is delivered: no consumer yet.
+    let ended = 0;
+    for (const task of tasks) void task.outcome().then(() => (ended += 1));
+    await runUntil(host, () => ended === count);
+    const durable: Array<EventItem & { readonly eventId: string }> = [];
+    const acks: Array<Promise<unknown>> = [];
+    const events = session.events();
+    const consumed = (async () => {
+      for await (const item of events) {
+        if (!('eventId' in item)) continue;
+        durable.push(item);
+        acks.push(item.ack());
+      }
+    })();
+    await runUntil(host, () => durable.length >= 256 && store.held() >= 256, 10, 500);
+    // The clock runs on: no 257th event comes while those removals wait.
+    await runUntil(host, () => durable.length > 256, 10, 50).catch(() => undefined);
+    expect(durable).toHaveLength(256);
+
+    await store.release();
+    await runUntil(host, () => durable.length === 2 * count && session.tasks().length === 0);
+    await Promise.all(acks);
+    expect(new Set(durable.map((event) => event.eventId)).size).toBe(2 * count);
+    await events.return?.();
+    await consumed;
+    await session.close();
+  });
 });

@@ -11,6 +11,13 @@ import { taskInfo } from './task-info.js';
 
 const retryBase = 1000;
 const retryCap = 30_000;
+/**
+ * Removals committing at once, past which the next entry waits for one of them. A relaunch with
+ * 10,000 events owed delivered them all in one burst of concurrent commits, which left B5's process
+ * 65 MiB larger after a full GC (fragmentation; each commit in flight holds its batch and its
+ * promises); 256 bound it with B3 unchanged.
+ */
+const maxRemovalsInFlight = 256;
 
 /**
  * Delivers the outbox (semantics section 3): one entry at a time, in commit order, to the one
@@ -161,6 +168,7 @@ export class OutboxDelivery {
         throw error;
       } finally {
         this.committing.delete(eventId);
+        this.pump();
       }
       this.acknowledged.add(eventId);
       for (const step of cleanup) await step().catch(() => undefined);
@@ -197,6 +205,7 @@ export class OutboxDelivery {
 
   private pump(): void {
     if (this.stopped || this.runtime.stopped || this.current !== null || this.retryAt !== null) return;
+    if (this.committing.size >= maxRemovalsInFlight) return;
     if (this.listener === undefined && this.channel === null) return;
     const entry = this.pending[0];
     if (entry === undefined) return;
