@@ -6,8 +6,9 @@ import {
   createScriptedTransport,
   createSeededRandom,
   serveBytes,
+  type ManualClock,
 } from '@bgsession/testing';
-import { createMemoryByteStore, createMemoryByteStoreData, createMemoryStore, createMemoryStoreData, createSession, type EventItem, type Store, type StoreBatch } from '../index.js';
+import { createMemoryByteStore, createMemoryByteStoreData, createMemoryStore, createMemoryStoreData, createSession, type EventItem, type Store, type StoreBatch, type Transport } from '../index.js';
 import { eventLog, recordingListener, runUntil } from './session-fixtures.test-helpers.js';
 
 const content = new Uint8Array(20 * 1024).map((_, i) => (i * 13 + 5) % 251);
@@ -40,6 +41,19 @@ function heldAcknowledgements(inner: Store): Store & { readonly held: () => numb
   };
 }
 
+/** The ports of a host on memory adapters over `store`; `byteData` outlives a killed host. */
+function memoryPorts(store: Store, transport: Transport, clock: ManualClock, seed: number, byteData = createMemoryByteStoreData()) {
+  return {
+    store,
+    byteStore: createMemoryByteStore({ data: byteData }),
+    transport,
+    clock,
+    random: createSeededRandom(seed),
+    connectivity: createMemoryConnectivity(),
+    hasher: createNodeTestHasher(),
+  };
+}
+
 describe('outbox delivery', () => {
   it('delivers the next event while the acknowledgement of the one before commits; a kill before that commit delivers both again, same eventIds, same order', async () => {
     const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"' })]);
@@ -47,15 +61,7 @@ describe('outbox delivery', () => {
     const host = { clock };
     const storeData = createMemoryStoreData();
     const byteData = createMemoryByteStoreData();
-    const ports = (store: Store) => ({
-      store,
-      byteStore: createMemoryByteStore({ data: byteData }),
-      transport,
-      clock,
-      random: createSeededRandom(11),
-      connectivity: createMemoryConnectivity(),
-      hasher: createNodeTestHasher(),
-    });
+    const ports = (store: Store) => memoryPorts(store, transport, clock, 11, byteData);
 
     const inner = createMemoryStore({ data: storeData });
     const store = heldAcknowledgements(inner);
@@ -84,7 +90,7 @@ describe('outbox delivery', () => {
     const host = { clock };
     const store = heldAcknowledgements(createMemoryStore({ data: createMemoryStoreData() }));
     const session = await createSession({
-      ports: { store, byteStore: createMemoryByteStore({ data: createMemoryByteStoreData() }), transport, clock, random: createSeededRandom(12), connectivity: createMemoryConnectivity(), hasher: createNodeTestHasher() },
+      ports: memoryPorts(store, transport, clock, 12),
       configuration: { identifier: 'iterator-acks' },
     });
     const task = await session.download({ url });
@@ -127,7 +133,7 @@ describe('outbox delivery', () => {
     const host = { clock };
     const store = heldAcknowledgements(createMemoryStore({ data: createMemoryStoreData() }));
     const session = await createSession({
-      ports: { store, byteStore: createMemoryByteStore({ data: createMemoryByteStoreData() }), transport, clock, random: createSeededRandom(13), connectivity: createMemoryConnectivity(), hasher: createNodeTestHasher() },
+      ports: memoryPorts(store, transport, clock, 13),
       configuration: { identifier: 'bounded-acks' },
     });
     const tasks = await Promise.all(Array.from({ length: count }, (_, i) => session.download({ url: `${url}?n=${i}` })));
