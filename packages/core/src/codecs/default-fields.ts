@@ -1,4 +1,4 @@
-import { hasOwn, isPlainObject } from './plain-object.js';
+import { deepEqual, hasOwn, isPlainObject } from './plain-object.js';
 
 /**
  * Stored records leave out fields that hold their default, and get them back before decoding:
@@ -64,12 +64,3 @@ function isEmpty(object: Readonly<Record<string, unknown>>): boolean {
   return true;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => hasOwn(b, key) && deepEqual(a[key], b[key]));
-  }
-  return false;
-}

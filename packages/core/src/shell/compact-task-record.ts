@@ -1,3 +1,4 @@
+import { deepEqual } from '../codecs/plain-object.js';
 import type { HttpRequest } from '../model/http.js';
 import { restartReasons, taskKinds, taskPhases, waitReasons, type TaskRecord } from '../model/task-types.js';
 import { RecordSharing } from './record-sharing.js';
@@ -30,7 +31,7 @@ export function compactTaskRecord(r: TaskRecord, sharing: RecordSharing = new Re
     createdAt: r.createdAt,
     originalRequest,
     // Stored once when equal (see `encodeTaskRecord`), decoded twice: one object serves both.
-    currentRequest: sameRequest(r.currentRequest, r.originalRequest) ? originalRequest : compactRequest(r.currentRequest, sharing),
+    currentRequest: deepEqual(r.currentRequest, r.originalRequest) ? originalRequest : compactRequest(r.currentRequest, sharing),
     redirectCount: r.redirectCount,
     options: sharing.value('options', r.options),
     body: r.body,
@@ -53,13 +54,6 @@ export function compactTaskRecord(r: TaskRecord, sharing: RecordSharing = new Re
 
 function compactRequest(request: HttpRequest, sharing: RecordSharing): HttpRequest {
   return { url: request.url, method: sharing.string(request.method), headers: sharing.value('headers', request.headers) };
-}
-
-function sameRequest(a: HttpRequest, b: HttpRequest): boolean {
-  if (a === b) return true;
-  if (a.url !== b.url || a.method !== b.method) return false;
-  const names = Object.keys(a.headers);
-  return names.length === Object.keys(b.headers).length && names.every((name) => Object.prototype.hasOwnProperty.call(b.headers, name) && a.headers[name] === b.headers[name]);
 }
 
 /** The model's own string for `value` (one of `values`), so that records do not each hold a copy. */

@@ -1,3 +1,5 @@
+import { deepEqual } from '../codecs/plain-object.js';
+
 /** How many distinct values of one kind are shared; past that, a value is kept as it is. */
 const keptPerKind = 16;
 /** How many distinct short strings are shared. */
@@ -44,20 +46,6 @@ export class RecordSharing {
     if (this.strings.size < keptStrings) this.strings.set(text, text);
     return text;
   }
-}
-
-/** JSON-like deep equality: what a decoded record holds (plain objects, arrays, primitives). */
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  if (Array.isArray(b)) return false;
-  const left = a as Readonly<Record<string, unknown>>;
-  const right = b as Readonly<Record<string, unknown>>;
-  const keys = Object.keys(left);
-  if (keys.length !== Object.keys(right).length) return false;
-  for (const key of keys) if (!Object.prototype.hasOwnProperty.call(right, key) || !deepEqual(left[key], right[key])) return false;
-  return true;
 }
 
 function deepFreeze<T>(value: T): T {
