@@ -85,7 +85,7 @@ export class JournalState {
       const texts = this.records.get(collection) ?? new Map<string, string>();
       const bad = new Set<string>();
       for (const [key, text] of texts) {
-        if (!isJson(text)) {
+        if (!parse(text).ok) {
           bad.add(key);
           reported.push(keyProblem(collection, key, `The record ${collection}/${key} is not valid JSON.`));
         }
@@ -99,15 +99,6 @@ export class JournalState {
 
 function keyProblem(collection: StoreCollection, key: string, message: string): StoreProblem {
   return { code: 'CorruptRecord', path: `${collection}/${key}`, message, collection, key };
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function parse(text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false } {
