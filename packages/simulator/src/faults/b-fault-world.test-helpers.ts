@@ -1,4 +1,5 @@
 import type { DownloadOptions, DurableEvent, Session, SessionConfigurationInput, SessionListener, Task, TaskOutcome } from '@bgsession/core';
+import { sameBytes as sameContentBytes } from '../invariants/content-bytes.js';
 import type { SimHostOptions } from '../network/sim-network-types.js';
 import type { ServerRequestRecord } from '../servers/server-request.js';
 import type { SimContent } from '../servers/sim-content.js';
@@ -138,8 +139,5 @@ export function gaps(requests: readonly ServerRequestRecord[]): number[] {
  * ```
  */
 export function sameBytes(bytes: Uint8Array | null, content: SimContent): boolean {
-  if (bytes === null || bytes.length !== content.length) return false;
-  const expected = content.read(0, content.length);
-  for (let index = 0; index < bytes.length; index += 1) if (bytes[index] !== expected[index]) return false;
-  return true;
+  return bytes !== null && sameContentBytes(bytes, content);
 }

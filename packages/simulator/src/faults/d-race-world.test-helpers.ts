@@ -1,6 +1,7 @@
 import type { Session } from '@bgsession/core';
 import type fc from 'fast-check';
 import { expect } from 'vitest';
+import { sameBytes } from '../invariants/content-bytes.js';
 import { invariantTitle, type InvariantNumber } from '../invariants/invariant-sentences.js';
 import { generatedContent } from '../servers/generated-content.js';
 import type { SimContent } from '../servers/sim-content.js';
@@ -62,10 +63,7 @@ export async function raceWorld(options: RaceWorldOptions): Promise<RaceWorld> {
 /** Whether the world's file at `path` is `content`, byte for byte. */
 export function holdsContent(world: World, path: string, content: SimContent): boolean {
   const file = world.disk.readFile(path);
-  if (file === null || file.length !== content.length) return false;
-  const expected = content.read(0, content.length);
-  for (let index = 0; index < file.length; index += 1) if (file[index] !== expected[index]) return false;
-  return true;
+  return file !== null && sameBytes(file, content);
 }
 
 /** Asserts the world broke none of `invariants`, with the seed and the trace's tail on failure. */
@@ -88,16 +86,7 @@ export async function expectQuietRelaunch(world: World, s: fc.Scheduler, context
   expect(world.session('app')?.tasks(), context).toEqual([]);
 }
 
-/** A promise's outcome as a value. */
-export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
-
-/** Resolves with `promise`'s outcome, never rejects. */
-export function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
-  return promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-}
+export { settled, type Settled } from './d-scheduled-world.test-helpers.js';
 
 /** The eventIds delivered to the world's listeners, counted (from the trace). */
 export function deliveredCounts(world: World): Map<string, number> {

@@ -33,6 +33,17 @@ export async function ticks(n: number): Promise<void> {
   for (let turn = 0; turn < n; turn += 1) await Promise.resolve();
 }
 
+/** A promise's outcome as a value. */
+export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** Resolves with `promise`'s outcome, never rejects. */
+export function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
 /**
  * Makes every response head, body piece and end of body the world's network hands a session a
  * task of `s`, released when fast-check picks it. `onPiece` is told of each as it is scheduled (at
@@ -43,18 +54,13 @@ export async function ticks(n: number): Promise<void> {
 export function scheduleNetwork(world: World, s: fc.Scheduler, onPiece: (piece: BodyPiece) => void = () => undefined): void {
   const create = world.network.createTransport.bind(world.network);
   let attempts = 0;
-  const released = <T>(label: string, outcome: { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown }): Promise<T> =>
+  const released = <T>(label: string, outcome: Settled<T>): Promise<T> =>
     // A rejection is rethrown after the release, never scheduled as a rejected promise (which
     // would be unhandled until the scheduler picks it).
     s.schedule(Promise.resolve(), label).then(() => {
       if (outcome.ok) return outcome.value;
       throw outcome.error;
     });
-  const settled = <T>(promise: Promise<T>) =>
-    promise.then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
   world.network.createTransport = (options): SimTransport => {
     const transport = create(options);
     async function start(request: AttemptRequest): Promise<AttemptResponse> {

@@ -1,5 +1,6 @@
 import type { SimContent } from '../servers/sim-content.js';
 import type { Violation } from './invariant-sentences.js';
+import { firstDifference, sameBytes } from './content-bytes.js';
 import { taskUrls } from './task-urls.js';
 import type { ServedFile, WorldCheckInput } from './world-check-input.js';
 
@@ -54,30 +55,4 @@ function versionsOf(served: ServedFile): SimContent[] {
   // A stale node's answer (the `otherVersion` fault) is the next version, honestly labelled.
   versions.push(served.resource.content.nextVersion());
   return versions;
-}
-
-function sameBytes(bytes: Uint8Array, content: SimContent): boolean {
-  return bytes.length === content.length && firstDifference(bytes, content) === -1;
-}
-
-/** The first offset where `bytes` and `content` differ, -1 when none does, read in 1 MiB windows. */
-function firstDifference(bytes: Uint8Array, content: SimContent): number {
-  const window = 1024 * 1024;
-  const length = Math.min(bytes.length, content.length);
-  for (let offset = 0; offset < length; offset += window) {
-    const expected = content.read(offset, Math.min(window, length - offset));
-    const actual = bytes.subarray(offset, offset + expected.length);
-    // Four bytes at a time where both are aligned (they are, but for odd views); the byte loop
-    // then finds the exact offset within the first differing word.
-    let index = 0;
-    if (actual.byteOffset % 4 === 0 && expected.byteOffset % 4 === 0) {
-      const words = expected.length >>> 2;
-      const actualWords = new Uint32Array(actual.buffer, actual.byteOffset, words);
-      const expectedWords = new Uint32Array(expected.buffer, expected.byteOffset, words);
-      while (index < words && actualWords[index] === expectedWords[index]) index += 1;
-      index *= 4;
-    }
-    for (; index < expected.length; index += 1) if (actual[index] !== expected[index]) return offset + index;
-  }
-  return bytes.length === content.length ? -1 : length;
 }
