@@ -8,7 +8,6 @@ import { isTerminalPhase } from '../machines/public-state.js';
 import { decodeDeferredTasks, type LoadedStore } from './open-store.js';
 import type { SessionRuntime } from './session-runtime.js';
 import { stepBatch } from './step-batch.js';
-import { sameFields } from './stored-records.js';
 import { removeOrphanBytes } from './store-housekeeping.js';
 
 /** Tasks decoded, or stepped, between two yields, so the outbox backlog is delivered meanwhile. */
@@ -112,7 +111,7 @@ async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskReco
     if (runtime.stopped) break;
     const stored = records[i] as TaskRecord;
     const step = written.get(i);
-    const result = step?.result ?? unwritten(stored, relaunchTask(stored, now, env));
+    const result = step?.result ?? relaunchTask(stored, now, env);
     if (step === undefined && result.effects.every((effect) => effect.type === 'enqueue')) {
       joining.push(runtime.relaunched(stored, result, []));
       if (joining.length >= chunk) await joined();
@@ -122,9 +121,4 @@ async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskReco
     }
   }
   await joined();
-}
-
-/** A step that writes nothing and leaves the record as stored keeps the stored object: no copy per task. */
-function unwritten(stored: TaskRecord, result: TaskStepResult): TaskStepResult {
-  return result.durability === 'none' && result.record !== stored && sameFields(stored, result.record) ? { ...result, record: stored } : result;
 }

@@ -219,9 +219,9 @@ export class SessionRuntime {
    * unless its durability is `none`: the store then keeps `stored`, which yields the same step again.
    */
   async relaunched(stored: TaskRecord, result: TaskStepResult, entries: OutboxEntry[]): Promise<void> {
-    if (result.durability === 'none') this.stored.differs(stored, result.record);
-    this.track(result.record);
-    await this.runEffects(result.record, result.effects, entries);
+    const record = result.durability === 'none' ? this.stored.differs(stored, result.record) : result.record;
+    this.track(record);
+    await this.runEffects(record, result.effects, entries);
   }
 
   /** Commits a step's record with what must be atomic with it: outbox entries, resume-data references. */

@@ -34,9 +34,14 @@ export function sameFields(a: TaskRecord, b: TaskRecord): boolean {
 export class StoredRecords {
   private readonly records = new Map<number, TaskRecord>();
 
-  /** `record`, in memory, was not written: the store still holds `stored`. */
-  differs(stored: TaskRecord, record: TaskRecord): void {
-    if (!sameFields(stored, record)) this.records.set(stored.taskIdentifier, stored);
+  /**
+   * `record`, in memory, was not written: the store still holds `stored`. Returns the record to
+   * keep in memory: `stored` itself when both hold the same values (no copy per task), else `record`.
+   */
+  differs(stored: TaskRecord, record: TaskRecord): TaskRecord {
+    if (sameFields(stored, record)) return stored;
+    this.records.set(stored.taskIdentifier, stored);
+    return record;
   }
 
   /**
