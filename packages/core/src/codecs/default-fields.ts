@@ -20,22 +20,32 @@ export type Defaults = Readonly<Record<string, unknown>>;
 export function omitDefaults(value: Readonly<Record<string, unknown>>, defaults: Defaults): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    const field = value[key];
-    if (!hasOwn(defaults, key)) {
-      kept[key] = field;
-      continue;
-    }
-    const fallback = defaults[key];
-    if (deepEqual(field, fallback)) continue;
-    if (isPlainObject(field) && isPlainObject(fallback) && !isEmpty(fallback)) {
-      const inner = omitDefaults(field, fallback);
-      if (!isEmpty(inner)) kept[key] = inner;
-      else kept[key] = {};
-      continue;
-    }
-    kept[key] = field;
+    const field = compactField(value[key], defaults, key);
+    if (field !== omitted) kept[key] = field;
   }
   return kept;
+}
+
+/** What {@link compactField} answers for a field that holds its default and is left out. */
+export const omitted: unique symbol = Symbol('omitted');
+
+/**
+ * One field of {@link omitDefaults}: `omitted` when `field` is deep-equal to `defaults[key]`, its
+ * compact form when both are objects (`{}` when every nested field holds its default), else
+ * `field` itself.
+ *
+ * @example
+ * ```ts
+ * compactField({ d: 0, e: 2 }, { c: { d: 0 } }, 'c'); // { e: 2 }
+ * compactField(null, { b: null }, 'b'); // omitted
+ * ```
+ */
+export function compactField(field: unknown, defaults: Defaults, key: string): unknown {
+  if (!hasOwn(defaults, key)) return field;
+  const fallback = defaults[key];
+  if (deepEqual(field, fallback)) return omitted;
+  if (isPlainObject(field) && isPlainObject(fallback) && !isEmpty(fallback)) return omitDefaults(field, fallback);
+  return field;
 }
 
 /**

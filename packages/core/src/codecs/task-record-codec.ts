@@ -2,7 +2,7 @@ import type * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import type { TaskRecord } from '../model/task-types.js';
 import type { DecodeFailure } from './decode-error.js';
-import { omitDefaults, withDefaults, type Defaults } from './default-fields.js';
+import { compactField, omitted, withDefaults, type Defaults } from './default-fields.js';
 import { hasOwn, isPlainObject } from './plain-object.js';
 import { taskRecordV1Codec } from './task-record-fields.js';
 import type { Assert, Equals } from './type-equality.js';
@@ -19,9 +19,21 @@ type _TaskRecordMatches = Assert<Equals<t.TypeOf<typeof taskRecordCodec>, TaskRe
  */
 export const taskRecords = versionedRecord({ name: 'a task record', version: 1, codec: taskRecordCodec, legacy: [] });
 
+/** The record's fields with their codecs, in the order they are written. */
+const taskRecordFields: ReadonlyArray<readonly [string, t.Mixed]> = Object.entries(taskRecordCodec.required);
+
+/**
+ * Per field, the stored form of object values already encoded, by identity. A step replaces only
+ * the parts of a record it changes and shares the rest with the record before it (records are
+ * never changed in place), so the request, the options and most accounts are encoded once per
+ * task, not at every commit (B3).
+ */
+const encodedFields = new Map<string, WeakMap<object, unknown>>(taskRecordFields.map(([key]) => [key, new WeakMap()]));
+
 /**
  * A task record as JSON-compatible data for the Store (`{ schemaVersion: 1, ...fields }`, fields
- * that hold their default left out).
+ * that hold their default left out). The nested objects of the result may be shared with earlier
+ * results: read them, never change them.
  *
  * @example
  * ```ts
@@ -30,13 +42,29 @@ export const taskRecords = versionedRecord({ name: 'a task record', version: 1, 
  * ```
  */
 export function encodeTaskRecord(record: TaskRecord): Readonly<Record<string, unknown>> {
-  const full = taskRecords.encode(record);
-  const compact = omitDefaults(full, taskRecordDefaults);
-  // The current request is written only when a redirect made it differ from the original.
-  if (isPlainObject(compact['currentRequest']) && (record.currentRequest === record.originalRequest || JSON.stringify(record.currentRequest) === JSON.stringify(record.originalRequest))) {
-    delete compact['currentRequest'];
+  const source = record as unknown as Readonly<Record<string, unknown>>;
+  const stored: Record<string, unknown> = { schemaVersion: taskRecords.version };
+  for (const [key, codec] of taskRecordFields) {
+    // The current request is written only when a redirect made it differ from the original.
+    if (key === 'currentRequest' && record.currentRequest === record.originalRequest) continue;
+    const field = storedField(key, codec, source[key]);
+    if (field !== omitted) stored[key] = field;
   }
-  return compact;
+  if (isPlainObject(stored['currentRequest']) && JSON.stringify(record.currentRequest) === JSON.stringify(record.originalRequest)) {
+    delete stored['currentRequest'];
+  }
+  return stored;
+}
+
+/** One field's stored form: encoded, its defaults left out (`omitted` when it is the default). */
+function storedField(key: string, codec: t.Mixed, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return compactField(codec.encode(value), taskRecordDefaults, key);
+  const known = encodedFields.get(key);
+  const cached = known?.get(value);
+  if (cached !== undefined) return cached;
+  const field = compactField(codec.encode(value), taskRecordDefaults, key);
+  known?.set(value, field);
+  return field;
 }
 
 /**
