@@ -20,6 +20,11 @@ export interface FileByteStoreContext {
   readonly linkMarkers: Set<string>;
   /** Makes durable the entry changes the caller made in `path` (shared among concurrent callers). */
   syncDirectory(path: string): Promise<void>;
+  /**
+   * Whether a hand-over of this instance moved its bytes by a link: the file system has hard links
+   * and file identities, so a part this instance wrote can be linked before it is looked at.
+   */
+  linked: boolean;
 }
 
 /** The two sets of {@link FileByteStoreContext}, read from the names in `handovers/`. */

@@ -180,6 +180,40 @@ describe('file byte store hand-over', () => {
     if (ifExists === 'rename') expect(await readFileBytes(fs, '/downloads/victim.txt')).toEqual(text('victim'));
   });
 
+  it('once a part went by a link, the next parts are linked before they are looked at; a file in the way and another device are still handled', async () => {
+    const fs = await world();
+    fs.otherDevices = ['/mnt'];
+    const looked: string[] = [];
+    const watched = new Proxy(fs, {
+      get(target, property) {
+        if (property === 'lstat') return (path: string) => (looked.push(path), target.lstat(path));
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const store = createFileByteStore({ fs: watched, directory });
+    const handOver = async (key: string, path: string, ifExists: 'fail' | 'replace') => {
+      await store.append(key, text(`bytes of ${key}`));
+      await store.sync(key);
+      return store.handOver(key, { destination: { type: 'path', path, ifExists }, suggestedName: null });
+    };
+    expect((await handOver('k1', '/downloads/a.bin', 'fail')).location).toBe('/downloads/a.bin');
+    looked.length = 0;
+    expect((await handOver('k2', '/downloads/b.bin', 'fail')).location).toBe('/downloads/b.bin');
+    expect(looked).toEqual([]);
+    expect(await readFileBytes(fs, '/downloads/b.bin')).toEqual(text('bytes of k2'));
+    expect(await store.length('k2')).toBeNull();
+
+    await expectRejection(handOver('k3', '/downloads/victim.txt', 'fail'), 'DestinationExists');
+    expect(await readFileBytes(fs, '/downloads/victim.txt')).toEqual(text('victim'));
+    expect(await store.length('k3')).toBe('bytes of k3'.length);
+    await handOver('k4', '/downloads/victim.txt', 'replace');
+    expect(await readFileBytes(fs, '/downloads/victim.txt')).toEqual(text('bytes of k4'));
+    expect((await handOver('k5', '/mnt/downloads/c.bin', 'fail')).location).toBe('/mnt/downloads/c.bin');
+    expect(await readFileBytes(fs, '/mnt/downloads/c.bin')).toEqual(text('bytes of k5'));
+    expect([...(await fs.readdir('/downloads'))].sort()).toEqual(['a.bin', 'b.bin', 'victim.txt']);
+  });
+
   it('across devices the bytes are copied, synced and moved into place; nothing is left beside them', async () => {
     const fs = await world();
     fs.otherDevices = ['/mnt'];

@@ -36,7 +36,7 @@ interface Target {
  * part is gone, the bytes went and the recorded result is the answer; when the location already
  * holds the recorded file (same identity, or same size where the platform has no identities), the
  * move is finished; otherwise it is done again. The caller has closed any handle on the part and
- * serialises calls per key.
+ * serialises calls per key; `written` says this instance wrote the part, as a regular file.
  *
  * @example
  * ```ts
@@ -47,7 +47,7 @@ interface Target {
  * result.location; // '/downloads/report.pdf', or '/downloads/report (1).pdf' when taken
  * ```
  */
-export async function handOverFile(context: FileByteStoreContext, key: string, request: HandOverRequest): Promise<HandOverResult> {
+export async function handOverFile(context: FileByteStoreContext, key: string, request: HandOverRequest, written = false): Promise<HandOverResult> {
   const { layout } = context;
   const { fs } = layout;
   const from = layout.partPath(key);
@@ -56,6 +56,13 @@ export async function handOverFile(context: FileByteStoreContext, key: string, r
   // One fixed place: the link way (see `linkHandOver`), which links first and looks at the place
   // only when something is there.
   const fixed = target.ifExists !== 'rename' ? fs.join(target.directory, target.name) : null;
+  if (marker === null && fixed !== null && written && context.linked && !context.linkMarkers.has(key)) {
+    // The usual case, a part this instance wrote as a regular file, where links worked before: it
+    // is linked before it is looked at. Anything in the way (a file at the place, another device)
+    // and it is looked at below, as any other part.
+    const linked = { key, from, fromStat: null, to: fixed, directory: target.directory, exclusive: target.ifExists === 'fail' };
+    if ((await linkHandOver(context, linked)) === 'moved') return { location: fixed, inStore: target.inStore };
+  }
   const fromStat = await fs.lstat(from);
   if (marker !== null) {
     if (fromStat === null) return resultOf(marker);

@@ -7,9 +7,12 @@ import { removeIfPresent, temporaryPath } from './file-byte-store-move.js';
 /** A hand-over to one fixed place (`ifExists` 'fail' or 'replace', or the store's own area). */
 export interface LinkRequest {
   readonly key: string;
-  /** The part file, and what `lstat` said of it (its identity is not null). */
+  /**
+   * The part file, and what `lstat` said of it (its identity is not null); null when it was not
+   * looked at: then only the link is tried, and anything in its way answers 'fallback'.
+   */
   readonly from: string;
-  readonly fromStat: FileStat;
+  readonly fromStat: FileStat | null;
   readonly to: string;
   /** The directory holding `to`. */
   readonly directory: string;
@@ -47,13 +50,14 @@ export async function linkHandOver(context: FileByteStoreContext, request: LinkR
     layout.probe?.pass('completion-rename');
     probed = true;
     const linked = await linkIfFree(context, from, to);
-    if (linked === 'fallback') return 'fallback';
+    if (linked === 'fallback' || (linked === 'taken' && fromStat === null)) return 'fallback';
     if (linked === 'linked') {
       await context.syncDirectory(directory);
       await retirePart(context, request);
       return 'moved';
     }
   }
+  if (fromStat === null) return 'fallback';
   const existing = await fs.lstat(to);
   if (existing?.type === 'file' && existing.identity === fromStat.identity) {
     // Linked by a host that died before retiring the part: the link may not be durable yet.
@@ -124,7 +128,8 @@ async function linkIfFree(context: FileByteStoreContext, from: string, to: strin
 async function retirePart(context: FileByteStoreContext, request: LinkRequest): Promise<void> {
   const { fs } = context.layout;
   const marker = context.layout.linkMarkerPath(request.key);
-  if (context.linkMarkers.has(request.key) && (await fs.lstat(marker))?.identity === request.fromStat.identity) {
+  context.linked = true;
+  if (context.linkMarkers.has(request.key) && (await fs.lstat(marker))?.identity === request.fromStat?.identity) {
     // A rename between two names of one file changes nothing: the part would stay.
     await fs.unlink(request.from);
     return;

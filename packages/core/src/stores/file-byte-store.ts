@@ -83,6 +83,7 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
     jsonMarkers: new Set(),
     linkMarkers: new Set(),
     syncDirectory: directorySyncGroup(fs),
+    linked: false,
   };
   /** Files open for appending, by key; only ever touched inside `serially(key)`. */
   const appendHandles = new Map<string, FileHandle>();
@@ -311,7 +312,7 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
       return serially(key, async () => {
         // A file must be closed to be renamed on Windows, and its bytes are final now.
         await closeAppendHandle(key);
-        const result = await handOverFile(context, key, request);
+        const result = await handOverFile(context, key, request, parts.get(key) === 'present');
         parts.set(key, 'absent');
         entriesSynced.delete(key);
         appendsOf.delete(key);
