@@ -60,6 +60,8 @@ class RestartNeeded {
 export class AttemptPump {
   private readonly attempts = new Map<number, Attempt>();
   private readonly progress: ProgressThrottle;
+  /** Attempts whose body is in, making it durable after their slot went to another task. */
+  private syncingOutsideSlot = 0;
 
   constructor(
     private readonly runtime: SessionRuntime,
@@ -323,11 +325,11 @@ export class AttemptPump {
     }
     this.progress.flush(record, received, expected);
     if (download) {
-      await byteStore.sync(partKey);
+      await this.syncOutsideSlot(id, attempt, partKey);
       return this.finishDownload(record, received, hash, fromZero, head, request);
     }
     // The response body is delivered from the store after the end commit: it must be durable first.
-    if (received > 0) await byteStore.sync(partKey);
+    if (received > 0) await this.syncOutsideSlot(id, attempt, partKey);
     return {
       type: 'bodyEnded',
       handOver: null,
@@ -336,6 +338,28 @@ export class AttemptPump {
       countOfBytesSent: record.body?.size ?? 0,
       now: clock.now(),
     };
+  }
+
+  /**
+   * Makes a whole body durable. The attempt's connection is free once the body is in (invariant
+   * #14 counts an attempt until the end of its body), so its slot goes to the next task while this
+   * one waits for the disk: with small files the sync is most of an attempt (B3). At most
+   * `maxConcurrentTasks` attempts sync outside their slot, each holding an open file; past that,
+   * one keeps its slot until its sync ends.
+   */
+  private async syncOutsideSlot(id: number, attempt: Attempt, key: string): Promise<void> {
+    const { byteStore } = this.runtime.ports;
+    if (this.syncingOutsideSlot >= this.runtime.configuration.maxConcurrentTasks) {
+      await byteStore.sync(key);
+      return;
+    }
+    this.syncingOutsideSlot += 1;
+    this.runtime.queue.releaseSlot(id, attempt.grant);
+    try {
+      await byteStore.sync(key);
+    } finally {
+      this.syncingOutsideSlot -= 1;
+    }
   }
 
   /** Verifies integrity and returns the `bodyEnded` that records the hand-over. */

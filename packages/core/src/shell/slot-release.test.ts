@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createManualClock,
+  createMemoryConnectivity,
+  createNodeTestHasher,
+  createScriptedTransport,
+  createSeededRandom,
+  serveBytes,
+} from '@bgsession/testing';
+import { createMemoryByteStore, createMemoryStore, createSession, type ByteStore, type Task } from '../index.js';
+import { completions, eventLog, recordingListener, runUntil, settle } from './session-fixtures.test-helpers.js';
+
+const content = new Uint8Array(4 * 1024).map((_, i) => (i * 7 + 3) % 251);
+
+/** A byte store whose syncs wait until `release()`, as a slow disk's would. */
+function slowSyncs(inner: ByteStore): ByteStore & { readonly held: () => number; release(): void } {
+  const waiting: Array<() => void> = [];
+  let released = false;
+  return {
+    capabilities: inner.capabilities,
+    bootIdentity: () => inner.bootIdentity(),
+    length: (key) => inner.length(key),
+    append: (key, bytes) => inner.append(key, bytes),
+    truncate: (key, length) => inner.truncate(key, length),
+    read: (key, offset) => inner.read(key, offset),
+    delete: (key) => inner.delete(key),
+    keys: () => inner.keys(),
+    handOver: (key, request) => inner.handOver(key, request),
+    locationSize: (location) => inner.locationSize(location),
+    deleteLocation: (location) => inner.deleteLocation(location),
+    async sync(key) {
+      if (!released) await new Promise<void>((resume) => waiting.push(resume));
+      await inner.sync(key);
+    },
+    held: () => waiting.length,
+    release() {
+      released = true;
+      for (const resume of waiting.splice(0)) resume();
+    },
+  };
+}
+
+describe('a slot covers a transfer, not the sync after it', () => {
+  it('#14 a task whose whole body is in gives its slot to the next task while its bytes become durable; at most maxConcurrentTasks wait so, then one keeps its slot', async () => {
+    const clock = createManualClock();
+    const host = { clock };
+    const transport = createScriptedTransport(serveBytes(content, { etag: '"v1"' }));
+    const byteStore = slowSyncs(createMemoryByteStore());
+    const log = eventLog();
+    const session = await createSession({
+      ports: { store: createMemoryStore(), byteStore, transport, clock, random: createSeededRandom(5), connectivity: createMemoryConnectivity(), hasher: createNodeTestHasher() },
+      configuration: { identifier: 'slot-release', maxConcurrentTasks: 1 },
+      hostOptions: { listener: recordingListener(log) },
+    });
+    const tasks: Task[] = [];
+    for (const name of ['a', 'b', 'c']) tasks.push(await session.download({ url: `https://files.example/${name}.bin` }));
+
+    // a's body is in and its sync waits: b's request goes out meanwhile.
+    await runUntil(host, () => transport.requests.length === 2, 100, 50);
+    expect(transport.requests.map((request) => request.url)).toEqual(['https://files.example/a.bin', 'https://files.example/b.bin']);
+    // b's body is in too, but one task already syncs outside its slot: b keeps its slot, c waits.
+    await runUntil(host, () => byteStore.held() === 2, 100, 50);
+    await settle(host);
+    await clock.advanceAsync(5_000);
+    expect(transport.requests).toHaveLength(2);
+    expect(log.durable.filter((event) => event.type === 'taskDidComplete')).toEqual([]);
+
+    byteStore.release();
+    await runUntil(host, () => tasks.every((task) => completions(log, task.taskIdentifier).length === 1), 100, 100);
+    expect(transport.requests.map((request) => request.url)).toEqual(['a', 'b', 'c'].map((name) => `https://files.example/${name}.bin`));
+    for (const task of tasks) expect(completions(log, task.taskIdentifier)[0]?.error).toBeNull();
+    const finished = log.durable.filter((event) => event.type === 'downloadDidFinish').map((event) => event.task.taskIdentifier);
+    expect(finished.sort()).toEqual(tasks.map((task) => task.taskIdentifier).sort());
+    await session.close();
+  });
+});
