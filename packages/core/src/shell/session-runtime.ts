@@ -82,7 +82,7 @@ export class SessionRuntime {
     return this.header.configuration;
   }
 
-  /** The durability of a commit the machine allows to be lazy. */
+  /** The durability of a step's commit that ends no task: strict, or relaxed in relaxed mode. */
   get lazyDurability(): 'strict' | 'relaxed' {
     return this.hostOptions.durability === 'relaxed' ? 'relaxed' : 'strict';
   }
@@ -229,7 +229,10 @@ export class SessionRuntime {
     const batch = stepBatch(result, this.header, this.configuration, this.ports.clock.now(), () => this.ports.random.id());
     this.header = batch.header;
     for (const reference of batch.references) this.resumeReferences.set(reference.partKey, reference);
-    await this.commit(batch.operations, result.durability === 'strict' || batch.ends ? 'strict' : this.lazyDurability, batch.ends);
+    // Relaxed mode keeps strict only what semantics section 7 lists (task ends with their outbox
+    // entries here); a step the machine wants durable before the attempt goes on (a checkpoint, a
+    // hand-over) is written before it resolves, which a killed process cannot undo.
+    await this.commit(batch.operations, batch.ends ? 'strict' : this.lazyDurability, batch.ends);
     return batch.entries;
   }
 
