@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkpointArbitrary, handOverArbitrary, taskRecordArbitrary } from '@bgsession/testing';
 import { stepTask } from '../machines/step-task.js';
-import { drive, ev, t0, taskIn, testEnv, testResponse } from '../machines/task-fixtures.test-helpers.js';
+import { createdTask, drive, ev, t0, taskIn, testEnv, testResponse } from '../machines/task-fixtures.test-helpers.js';
 import type { TaskEvent } from '../model/task-events.js';
 import type { TaskRecord } from '../model/task-types.js';
 import { fastStep } from './fast-step.js';
@@ -11,6 +11,8 @@ const env = testEnv();
 const runs = Number(process.env['BGSESSION_PROPERTY_RUNS'] ?? 100);
 
 const records: ReadonlyArray<readonly [string, () => TaskRecord]> = [
+  ['created', () => createdTask()],
+  ['created, not before a date to come', () => createdTask({ options: { earliestBeginDate: t0 + 60_000 } })],
   ['scheduled for a slot', () => taskIn.scheduled()],
   ['scheduled, told it waits for connectivity', () => drive(taskIn.scheduled(), [ev.constraintsChanged(false)]).record],
   ['scheduled, waiting for constraints', () => drive(taskIn.scheduled(), [ev.constraintsChanged(false, 'constraints')]).record],
@@ -25,6 +27,7 @@ const records: ReadonlyArray<readonly [string, () => TaskRecord]> = [
 ];
 
 const events: ReadonlyArray<readonly [string, TaskEvent]> = [
+  ['resume', ev.resume(t0 + 5000)],
   ['offline', ev.constraintsChanged(false, 'connectivity', t0 + 5000)],
   ['constraints unmet', ev.constraintsChanged(false, 'constraints', t0 + 5000)],
   ['constraints met', ev.constraintsChanged(true, 'connectivity', t0 + 5000)],
@@ -39,6 +42,7 @@ const events: ReadonlyArray<readonly [string, TaskEvent]> = [
 
 /** Events of every type `fastStep` takes itself, with drawn values. */
 const fastEvents: fc.Arbitrary<TaskEvent> = fc.oneof(
+  fc.integer({ min: t0 - 10_000, max: t0 + 10_000 }).map((now): TaskEvent => ({ type: 'resume', now })),
   fc.record({ satisfied: fc.boolean(), reason: fc.constantFrom('connectivity' as const, 'constraints' as const) }).map(({ satisfied, reason }) => ev.constraintsChanged(satisfied, reason, t0 + 1)),
   fc.constant(ev.slotGranted(t0 + 1)),
   fc

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decodeResumeData } from '../codecs/resume-data-codec.js';
 import { BgSessionError } from '../errors/bg-session-error.js';
 import { newTaskRecord, type NewTaskInput } from '../machines/new-task-record.js';
-import { stepTask } from '../machines/step-task.js';
+import { fastStep } from './fast-step.js';
 import type { TaskKind } from '../model/task-types.js';
 import type { StoreOperation } from '../ports/store.js';
 import { encodeTask } from './persistence.js';
@@ -111,7 +111,7 @@ export class TaskCreation {
       credentialHeaders: Object.keys(resolved.secrets),
     });
     // Created running (the default): the resume is part of the creation commit, one write per task.
-    const resumed = resolved.resume ? stepTask(record, { type: 'resume', now: ports.clock.now() }, { retry: runtime.configuration.retry }) : null;
+    const resumed = resolved.resume ? fastStep(record, { type: 'resume', now: ports.clock.now() }, { retry: runtime.configuration.retry }) : null;
     const stored = resumed?.record ?? record;
     const operations: StoreOperation[] = [{ type: 'put', collection: 'tasks', key: String(taskIdentifier), value: encodeTask(stored, runtime.configuration) }];
     if (resumeFrom?.partKey != null) {
