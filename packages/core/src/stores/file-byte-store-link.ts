@@ -50,13 +50,14 @@ export async function linkHandOver(context: FileByteStoreContext, request: LinkR
     layout.probe?.pass('completion-rename');
     probed = true;
     const linked = await linkIfFree(context, from, to);
-    if (linked === 'fallback' || (linked === 'taken' && fromStat === null)) return 'fallback';
+    if (linked === 'fallback') return 'fallback';
     if (linked === 'linked') {
       await context.syncDirectory(directory);
       await retirePart(context, request);
       return 'moved';
     }
   }
+  // Not looked at yet: the caller looks, then comes back with what it saw.
   if (fromStat === null) return 'fallback';
   const existing = await fs.lstat(to);
   if (existing?.type === 'file' && existing.identity === fromStat.identity) {
