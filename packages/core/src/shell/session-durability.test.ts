@@ -8,7 +8,7 @@ import {
   serveBytes,
 } from '@bgsession/testing';
 import { createMemoryByteStore, createMemoryStore, createSession, type Store, type StoreBatch } from '../index.js';
-import { completions, eventLog, recordingListener, runUntil } from './session-fixtures.test-helpers.js';
+import { completions, eventLog, recordingListener, runUntil, settle } from './session-fixtures.test-helpers.js';
 
 const content = new Uint8Array(64 * 1024).map((_, i) => (i * 5 + 1) % 251);
 
@@ -60,8 +60,11 @@ async function commitsOfOneDownload(durability: 'strict' | 'relaxed'): Promise<C
   return seen;
 }
 
-/** The commits of one download, in order: its creation, its steps, its end, the two acknowledgements. */
-const lifecycle = [['scheduled'], ['connecting'], ['transferring'], ['handingOver'], ['succeeded', '+outbox', '+outbox'], ['-outbox'], ['-outbox', '-task']];
+/**
+ * The commits of one download, in order: its creation, its response head (which also writes the
+ * attempt's start, ADR 16), its hand-over step, its end, the two acknowledgements.
+ */
+const lifecycle = [['scheduled'], ['transferring'], ['handingOver'], ['succeeded', '+outbox', '+outbox'], ['-outbox'], ['-outbox', '-task']];
 
 describe('how durable each commit of a download is (semantics section 7)', () => {
   it('strict: every commit is strict', async () => {
@@ -69,9 +72,88 @@ describe('how durable each commit of a download is (semantics section 7)', () =>
   });
 
   it("relaxed: the task's creation, its end with its events, and the acknowledgements are strict; the attempt's steps (checkpoint, hand-over) are relaxed", async () => {
-    const relaxed = new Set(['connecting', 'transferring', 'handingOver']);
+    const relaxed = new Set(['transferring', 'handingOver']);
     expect(await commitsOfOneDownload('relaxed')).toEqual(
       lifecycle.map((changes) => ({ durability: relaxed.has(changes[0] ?? '') ? 'relaxed' : 'strict', changes })),
     );
+  });
+});
+
+/** A store that holds the commit of an attempt's start, and every commit after it, until `release()`. */
+function heldAttemptStarts(inner: Store): Store & { readonly held: () => number; release(): Promise<void> } {
+  let released = false;
+  const queue: Array<{ batch: StoreBatch; done: (error?: unknown) => void }> = [];
+  const starts = (batch: StoreBatch): boolean =>
+    batch.operations.some((operation) => operation.type === 'put' && operation.collection === 'tasks' && (operation.value as { phase?: unknown }).phase === 'connecting');
+  return {
+    capabilities: inner.capabilities,
+    open: () => inner.open(),
+    close: () => inner.close(),
+    commit(batch) {
+      if (released || (queue.length === 0 && !starts(batch))) return inner.commit(batch);
+      return new Promise<void>((resolve, reject) => queue.push({ batch, done: (error) => (error === undefined ? resolve() : reject(error)) }));
+    },
+    held: () => queue.length,
+    async release() {
+      released = true;
+      for (const { batch, done } of queue.splice(0)) await inner.commit(batch).then(() => done(), done);
+    },
+  };
+}
+
+describe("an attempt's start (relaunch table, #13)", () => {
+  it('a non-idempotent POST sends nothing until its start is durable', async () => {
+    const clock = createManualClock();
+    const store = heldAttemptStarts(createMemoryStore());
+    const transport = createScriptedTransport(serveBytes(content, { etag: '"v1"' }));
+    const log = eventLog();
+    const session = await createSession({
+      ports: { store, byteStore: createMemoryByteStore(), transport, clock, random: createSeededRandom(4), connectivity: createMemoryConnectivity(), hasher: createNodeTestHasher() },
+      configuration: { identifier: 'post-start' },
+      hostOptions: { listener: recordingListener(log) },
+    });
+    const task = await session.data({ url: 'https://files.example/orders', method: 'POST' });
+    await runUntil({ clock }, () => store.held() > 0, 10, 50);
+    await settle({ clock });
+    await clock.advanceAsync(1_000);
+    expect(transport.requests).toHaveLength(0);
+
+    await store.release();
+    await runUntil({ clock }, () => completions(log, task.taskIdentifier).length === 1, 100, 100);
+    expect(completions(log, task.taskIdentifier)[0]?.error).toBeNull();
+    expect(transport.requests).toHaveLength(1);
+    await session.close();
+  });
+
+  it("an idempotent GET's start is written with its response head, which counts the attempt", async () => {
+    const clock = createManualClock();
+    const puts: Array<{ readonly phase: unknown; readonly started: unknown }> = [];
+    const inner = createMemoryStore();
+    const store: Store = {
+      capabilities: inner.capabilities,
+      open: () => inner.open(),
+      close: () => inner.close(),
+      commit(batch) {
+        for (const operation of batch.operations) {
+          if (operation.type !== 'put' || operation.collection !== 'tasks') continue;
+          const value = operation.value as { phase?: unknown; attempts?: { started?: unknown } };
+          puts.push({ phase: value.phase, started: value.attempts?.started });
+        }
+        return inner.commit(batch);
+      },
+    };
+    const log = eventLog();
+    const session = await createSession({
+      ports: { store, byteStore: createMemoryByteStore(), transport: createScriptedTransport(serveBytes(content, { etag: '"v1"' })), clock, random: createSeededRandom(6), connectivity: createMemoryConnectivity(), hasher: createNodeTestHasher() },
+      configuration: { identifier: 'get-start' },
+      hostOptions: { listener: recordingListener(log) },
+    });
+    const task = await session.download({ url: 'https://files.example/a.bin' });
+    await runUntil({ clock }, () => completions(log, task.taskIdentifier).length === 1, 100, 100);
+    expect(puts.slice(0, 2)).toEqual([
+      { phase: 'scheduled', started: undefined },
+      { phase: 'transferring', started: 1 },
+    ]);
+    await session.close();
   });
 });

@@ -204,6 +204,15 @@ export class SessionRuntime {
     // A lazy step that brings the record back to what the store holds has nothing to write (a
     // relaunched task told again that it waits for connectivity, B5); the stored record stays.
     const stored = result.durability === 'lazy' ? this.stored.holding(record, result) : undefined;
+    if (stored === undefined && event.type === 'slotGranted' && result.durability === 'lazy') {
+      // An idempotent attempt's start is not written on its own (ADR 16): a relaunch turns a
+      // `connecting` idempotent task back into `scheduled` with no attempt spent anyway, and the
+      // task's next commit (its response head, or the attempt's end) writes the whole record.
+      this.stored.unwritten(record);
+      this.records.set(taskIdentifier, result.record);
+      await this.runEffects(result.record, result.effects, entries);
+      return result;
+    }
     if (stored === undefined) {
       entries = await this.commitStep(result);
       if (this.stopped) return null;

@@ -55,6 +55,11 @@ export class StoredRecords {
   }
 
   /** The task's record in memory is the stored one again (written, or deleted). */
+  /** The step that made `record` is not written: the store keeps what it held before it. */
+  unwritten(record: TaskRecord): void {
+    if (!this.records.has(record.taskIdentifier)) this.records.set(record.taskIdentifier, record);
+  }
+
   written(taskIdentifier: number): void {
     this.records.delete(taskIdentifier);
   }
