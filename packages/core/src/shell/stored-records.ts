@@ -17,8 +17,8 @@ export function sameFields(a: TaskRecord, b: TaskRecord): boolean {
 
 /**
  * What the store holds of each task, where it differs from the record in memory: a relaunch
- * re-derives part of a record from the stored one without writing it (`relaunchTask`), and a later
- * lazy step that brings the record back to what is stored has nothing to write (B5). The stored
+ * re-derives part of a record from the stored one without writing it (`relaunchTask`), an
+ * idempotent attempt's start is not written (ADR 16), and a later lazy step that brings the record back to what is stored has nothing to write (B5). The stored
  * record itself is kept, and such a step keeps it again in place of its own copy: after a relaunch
  * offline, the waiting notice brings 100,000 queued tasks back to their stored records, and the
  * records decoded at the open are the ones that stay, not a third copy of each made later (whose
@@ -54,12 +54,12 @@ export class StoredRecords {
     return sameFields(stored, result.record) ? stored : undefined;
   }
 
-  /** The task's record in memory is the stored one again (written, or deleted). */
-  /** The step that made `record` is not written: the store keeps what it held before it. */
+  /** The step that came after `record` is not written: the store keeps what it held before it. */
   unwritten(record: TaskRecord): void {
     if (!this.records.has(record.taskIdentifier)) this.records.set(record.taskIdentifier, record);
   }
 
+  /** The task's record in memory is the stored one again (written, or deleted). */
   written(taskIdentifier: number): void {
     this.records.delete(taskIdentifier);
   }
