@@ -1,58 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createManualClock,
-  createMemoryConnectivity,
-  createNodeTestHasher,
-  createScriptedTransport,
-  createSeededRandom,
-  serveBytes,
-  type ManualClock,
-} from '@bgsession/testing';
-import { createMemoryByteStore, createMemoryByteStoreData, createMemoryStore, createMemoryStoreData, createSession, type EventItem, type Store, type StoreBatch, type Transport } from '../index.js';
+import { createManualClock, createScriptedTransport, serveBytes } from '@bgsession/testing';
+import { createMemoryByteStoreData, createMemoryStore, createMemoryStoreData, createSession, type EventItem, type Store } from '../index.js';
+import { heldCommits, memoryPorts } from './memory-ports.test-helpers.js';
 import { eventLog, recordingListener, runUntil } from './session-fixtures.test-helpers.js';
 
 const content = new Uint8Array(20 * 1024).map((_, i) => (i * 13 + 5) % 251);
 const url = 'https://files.example/report.pdf';
 
-/**
- * A store whose commits, from the first one that removes an outbox entry on, wait until
- * `release()`, then go in call order, as a journal whose sync is slow would: a kill before the release
- * loses every one of them.
- */
-function heldAcknowledgements(inner: Store): Store & { readonly held: () => number; release(): Promise<void> } {
-  let holding = false;
-  let released = false;
-  const queue: Array<{ batch: StoreBatch; done: (error?: unknown) => void }> = [];
-  return {
-    capabilities: inner.capabilities,
-    open: () => inner.open(),
-    close: () => inner.close(),
-    commit(batch) {
-      holding ||= !released && batch.operations.some((operation) => operation.type === 'delete' && operation.collection === 'outbox');
-      if (!holding) return inner.commit(batch);
-      return new Promise<void>((resolve, reject) => queue.push({ batch, done: (error) => (error === undefined ? resolve() : reject(error)) }));
-    },
-    held: () => queue.length,
-    async release() {
-      holding = false;
-      released = true;
-      for (const { batch, done } of queue.splice(0)) await inner.commit(batch).then(() => done(), done);
-    },
-  };
-}
-
-/** The ports of a host on memory adapters over `store`; `byteData` outlives a killed host. */
-function memoryPorts(store: Store, transport: Transport, clock: ManualClock, seed: number, byteData = createMemoryByteStoreData()) {
-  return {
-    store,
-    byteStore: createMemoryByteStore({ data: byteData }),
-    transport,
-    clock,
-    random: createSeededRandom(seed),
-    connectivity: createMemoryConnectivity(),
-    hasher: createNodeTestHasher(),
-  };
-}
+/** The commits from the first acknowledgement on (a removed outbox entry). */
+const heldAcknowledgements = (inner: Store) =>
+  heldCommits(inner, (batch) => batch.operations.some((operation) => operation.type === 'delete' && operation.collection === 'outbox'));
 
 describe('outbox delivery', () => {
   it('delivers the next event while the acknowledgement of the one before commits; a kill before that commit delivers both again, same eventIds, same order', async () => {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createManualClock,
-  createMemoryConnectivity,
-  createNodeTestHasher,
-  createScriptedTransport,
-  createSeededRandom,
-  serveBytes,
-} from '@bgsession/testing';
-import { createMemoryByteStore, createMemoryStore, createSession, type Store, type StoreBatch } from '../index.js';
+import { createManualClock, createScriptedTransport, serveBytes } from '@bgsession/testing';
+import { createMemoryStore, createSession, type Store, type StoreBatch } from '../index.js';
+import { heldCommits, memoryPorts, storeWith } from './memory-ports.test-helpers.js';
 import { completions, eventLog, recordingListener, runUntil, settle } from './session-fixtures.test-helpers.js';
 
 const content = new Uint8Array(64 * 1024).map((_, i) => (i * 5 + 1) % 251);
@@ -20,20 +14,15 @@ interface CommitSeen {
 }
 
 function watchedStore(inner: Store, seen: CommitSeen[]): Store {
-  return {
-    capabilities: inner.capabilities,
-    open: () => inner.open(),
-    close: () => inner.close(),
-    commit(batch) {
-      const changes = batch.operations.map((operation) => {
-        if (operation.type === 'delete') return operation.collection === 'tasks' ? '-task' : `-${operation.collection}`;
-        if (operation.collection === 'tasks') return String((operation.value as { phase?: unknown }).phase);
-        return `+${operation.collection}`;
-      });
-      seen.push({ durability: batch.durability, changes });
-      return inner.commit(batch);
-    },
-  };
+  return storeWith(inner, (batch) => {
+    const changes = batch.operations.map((operation) => {
+      if (operation.type === 'delete') return operation.collection === 'tasks' ? '-task' : `-${operation.collection}`;
+      if (operation.collection === 'tasks') return String((operation.value as { phase?: unknown }).phase);
+      return `+${operation.collection}`;
+    });
+    seen.push({ durability: batch.durability, changes });
+    return inner.commit(batch);
+  });
 }
 
 async function commitsOfOneDownload(durability: 'strict' | 'relaxed'): Promise<CommitSeen[]> {
@@ -41,15 +30,7 @@ async function commitsOfOneDownload(durability: 'strict' | 'relaxed'): Promise<C
   const seen: CommitSeen[] = [];
   const log = eventLog();
   const session = await createSession({
-    ports: {
-      store: watchedStore(createMemoryStore(), seen),
-      byteStore: createMemoryByteStore(),
-      transport: createScriptedTransport(serveBytes(content, { etag: '"v1"' })),
-      clock,
-      random: createSeededRandom(3),
-      connectivity: createMemoryConnectivity(),
-      hasher: createNodeTestHasher(),
-    },
+    ports: memoryPorts(watchedStore(createMemoryStore(), seen), createScriptedTransport(serveBytes(content, { etag: '"v1"' })), clock, 3),
     configuration: { identifier: `durability-${durability}` },
     hostOptions: { durability, listener: recordingListener(log) },
   });
@@ -80,26 +61,10 @@ describe('how durable each commit of a download is (semantics section 7)', () =>
 });
 
 /** A store that holds the commit of an attempt's start, and every commit after it, until `release()`. */
-function heldAttemptStarts(inner: Store): Store & { readonly held: () => number; release(): Promise<void> } {
-  let released = false;
-  const queue: Array<{ batch: StoreBatch; done: (error?: unknown) => void }> = [];
-  const starts = (batch: StoreBatch): boolean =>
-    batch.operations.some((operation) => operation.type === 'put' && operation.collection === 'tasks' && (operation.value as { phase?: unknown }).phase === 'connecting');
-  return {
-    capabilities: inner.capabilities,
-    open: () => inner.open(),
-    close: () => inner.close(),
-    commit(batch) {
-      if (released || (queue.length === 0 && !starts(batch))) return inner.commit(batch);
-      return new Promise<void>((resolve, reject) => queue.push({ batch, done: (error) => (error === undefined ? resolve() : reject(error)) }));
-    },
-    held: () => queue.length,
-    async release() {
-      released = true;
-      for (const { batch, done } of queue.splice(0)) await inner.commit(batch).then(() => done(), done);
-    },
-  };
-}
+const heldAttemptStarts = (inner: Store) =>
+  heldCommits(inner, (batch) =>
+    batch.operations.some((operation) => operation.type === 'put' && operation.collection === 'tasks' && (operation.value as { phase?: unknown }).phase === 'connecting'),
+  );
 
 describe("an attempt's start (relaunch table, #13)", () => {
   it('a non-idempotent POST sends nothing until its start is durable', async () => {
@@ -108,7 +73,7 @@ describe("an attempt's start (relaunch table, #13)", () => {
     const transport = createScriptedTransport(serveBytes(content, { etag: '"v1"' }));
     const log = eventLog();
     const session = await createSession({
-      ports: { store, byteStore: createMemoryByteStore(), transport, clock, random: createSeededRandom(4), connectivity: createMemoryConnectivity(), hasher: createNodeTestHasher() },
+      ports: memoryPorts(store, transport, clock, 4),
       configuration: { identifier: 'post-start' },
       hostOptions: { listener: recordingListener(log) },
     });
@@ -129,22 +94,17 @@ describe("an attempt's start (relaunch table, #13)", () => {
     const clock = createManualClock();
     const puts: Array<{ readonly phase: unknown; readonly started: unknown }> = [];
     const inner = createMemoryStore();
-    const store: Store = {
-      capabilities: inner.capabilities,
-      open: () => inner.open(),
-      close: () => inner.close(),
-      commit(batch) {
-        for (const operation of batch.operations) {
-          if (operation.type !== 'put' || operation.collection !== 'tasks') continue;
-          const value = operation.value as { phase?: unknown; attempts?: { started?: unknown } };
-          puts.push({ phase: value.phase, started: value.attempts?.started });
-        }
-        return inner.commit(batch);
-      },
-    };
+    const store = storeWith(inner, (batch) => {
+      for (const operation of batch.operations) {
+        if (operation.type !== 'put' || operation.collection !== 'tasks') continue;
+        const value = operation.value as { phase?: unknown; attempts?: { started?: unknown } };
+        puts.push({ phase: value.phase, started: value.attempts?.started });
+      }
+      return inner.commit(batch);
+    });
     const log = eventLog();
     const session = await createSession({
-      ports: { store, byteStore: createMemoryByteStore(), transport: createScriptedTransport(serveBytes(content, { etag: '"v1"' })), clock, random: createSeededRandom(6), connectivity: createMemoryConnectivity(), hasher: createNodeTestHasher() },
+      ports: memoryPorts(store, createScriptedTransport(serveBytes(content, { etag: '"v1"' })), clock, 6),
       configuration: { identifier: 'get-start' },
       hostOptions: { listener: recordingListener(log) },
     });

@@ -1,33 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createManualClock,
-  createMemoryConnectivity,
-  createNodeTestHasher,
-  createScriptedTransport,
-  createSeededRandom,
-  serveBytes,
-} from '@bgsession/testing';
-import { createMemoryByteStore, createMemoryStore, createSession, type ByteStore, type Task } from '../index.js';
+import { createManualClock, createScriptedTransport, serveBytes } from '@bgsession/testing';
+import { createMemoryByteStore, createMemoryStore, createSession, type ByteStore, type MemoryByteStore, type Task } from '../index.js';
+import { memoryPorts } from './memory-ports.test-helpers.js';
 import { completions, eventLog, recordingListener, runUntil, settle } from './session-fixtures.test-helpers.js';
 
 const content = new Uint8Array(4 * 1024).map((_, i) => (i * 7 + 3) % 251);
 
 /** A byte store whose syncs wait until `release()`, as a slow disk's would. */
-function slowSyncs(inner: ByteStore): ByteStore & { readonly held: () => number; release(): void } {
+function slowSyncs(inner: MemoryByteStore): ByteStore & { readonly held: () => number; release(): void } {
   const waiting: Array<() => void> = [];
   let released = false;
   return {
-    capabilities: inner.capabilities,
-    bootIdentity: () => inner.bootIdentity(),
-    length: (key) => inner.length(key),
-    append: (key, bytes) => inner.append(key, bytes),
-    truncate: (key, length) => inner.truncate(key, length),
-    read: (key, offset) => inner.read(key, offset),
-    delete: (key) => inner.delete(key),
-    keys: () => inner.keys(),
-    handOver: (key, request) => inner.handOver(key, request),
-    locationSize: (location) => inner.locationSize(location),
-    deleteLocation: (location) => inner.deleteLocation(location),
+    // The memory byte store is an object of closures: its functions work apart from it.
+    ...inner,
     async sync(key) {
       if (!released) await new Promise<void>((resume) => waiting.push(resume));
       await inner.sync(key);
@@ -48,7 +33,7 @@ describe('a slot covers a transfer, not the sync after it', () => {
     const byteStore = slowSyncs(createMemoryByteStore());
     const log = eventLog();
     const session = await createSession({
-      ports: { store: createMemoryStore(), byteStore, transport, clock, random: createSeededRandom(5), connectivity: createMemoryConnectivity(), hasher: createNodeTestHasher() },
+      ports: { ...memoryPorts(createMemoryStore(), transport, clock, 5), byteStore },
       configuration: { identifier: 'slot-release', maxConcurrentTasks: 1 },
       hostOptions: { listener: recordingListener(log) },
     });
