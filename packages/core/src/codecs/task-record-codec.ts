@@ -22,18 +22,34 @@ export const taskRecords = versionedRecord({ name: 'a task record', version: 1, 
 /** The record's fields with their codecs, in the order they are written. */
 const taskRecordFields: ReadonlyArray<readonly [string, t.Mixed]> = Object.entries(taskRecordCodec.required);
 
+/** Per field, the stored form of object values already encoded, by identity. */
+type EncodedFields = Map<string, WeakMap<object, unknown>>;
+
+/** Encodes task records as {@link encodeTaskRecord} does, for one session. */
+export type TaskRecordEncoder = (record: TaskRecord) => Readonly<Record<string, unknown>>;
+
 /**
- * Per field, the stored form of object values already encoded, by identity. A step replaces only
- * the parts of a record it changes and shares the rest with the record before it (records are
- * never changed in place), so the request, the options and most accounts are encoded once per
- * task, not at every commit (B3).
+ * A task record encoder that remembers the stored form of the object fields it encoded, by
+ * identity. A step replaces only the parts of a record it changes and shares the rest with the
+ * record before it (records are never changed in place), so the request, the options and most
+ * accounts are encoded once per task, not at every commit (B3). One per session (no module-level
+ * state: the simulator runs many worlds in one process). The nested objects of its results are
+ * shared with earlier results: read them, never change them.
+ *
+ * @example
+ * ```ts
+ * const encode = createTaskRecordEncoder();
+ * const value = encode(record); // the same value encodeTaskRecord(record) gives
+ * ```
  */
-const encodedFields = new Map<string, WeakMap<object, unknown>>(taskRecordFields.map(([key]) => [key, new WeakMap()]));
+export function createTaskRecordEncoder(): TaskRecordEncoder {
+  const encoded: EncodedFields = new Map(taskRecordFields.map(([key]) => [key, new WeakMap()]));
+  return (record) => encodeFields(record, encoded);
+}
 
 /**
  * A task record as JSON-compatible data for the Store (`{ schemaVersion: 1, ...fields }`, fields
- * that hold their default left out). The nested objects of the result may be shared with earlier
- * results: read them, never change them.
+ * that hold their default left out).
  *
  * @example
  * ```ts
@@ -42,12 +58,16 @@ const encodedFields = new Map<string, WeakMap<object, unknown>>(taskRecordFields
  * ```
  */
 export function encodeTaskRecord(record: TaskRecord): Readonly<Record<string, unknown>> {
+  return encodeFields(record, null);
+}
+
+function encodeFields(record: TaskRecord, encoded: EncodedFields | null): Readonly<Record<string, unknown>> {
   const source = record as unknown as Readonly<Record<string, unknown>>;
   const stored: Record<string, unknown> = { schemaVersion: taskRecords.version };
   for (const [key, codec] of taskRecordFields) {
     // The current request is written only when a redirect made it differ from the original.
     if (key === 'currentRequest' && record.currentRequest === record.originalRequest) continue;
-    const field = storedField(key, codec, source[key]);
+    const field = storedField(key, codec, source[key], encoded?.get(key));
     if (field !== omitted) stored[key] = field;
   }
   if (isPlainObject(stored['currentRequest']) && JSON.stringify(record.currentRequest) === JSON.stringify(record.originalRequest)) {
@@ -57,9 +77,8 @@ export function encodeTaskRecord(record: TaskRecord): Readonly<Record<string, un
 }
 
 /** One field's stored form: encoded, its defaults left out (`omitted` when it is the default). */
-function storedField(key: string, codec: t.Mixed, value: unknown): unknown {
+function storedField(key: string, codec: t.Mixed, value: unknown, known: WeakMap<object, unknown> | undefined): unknown {
   if (typeof value !== 'object' || value === null) return compactField(codec.encode(value), taskRecordDefaults, key);
-  const known = encodedFields.get(key);
   const cached = known?.get(value);
   if (cached !== undefined) return cached;
   const field = compactField(codec.encode(value), taskRecordDefaults, key);

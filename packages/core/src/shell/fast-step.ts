@@ -17,7 +17,7 @@ function directStep(record: TaskRecord, event: TaskEvent): Direct | undefined {
   const phase = record.phase;
   switch (event.type) {
     case 'resume':
-      // A task created running (the default) is resumed in its creation commit.
+      // A new task created running (the default) is resumed in its creation commit.
       return phase === 'created' || phase === 'suspended' ? ['scheduled', h.resumeTask(record, event)] : undefined;
     case 'constraintsChanged':
       // Told whether the network meets its constraints while waiting: no target, `noteConstraints`.
@@ -41,8 +41,8 @@ function directStep(record: TaskRecord, event: TaskEvent): Direct | undefined {
 }
 
 /**
- * `stepTask`, with the steps every task takes most taken without the machine: the resume that
- * starts a new task, a waiting task told whether the network meets its constraints, a slot granted, a response head, a checkpoint, the
+ * `stepTask`, with the steps every task takes most taken without the machine: a resume (of a new
+ * or suspended task), a waiting task told whether the network meets its constraints, a slot granted, a response head, a checkpoint, the
  * body's end and the hand-over. Each is one transition to a handler of `task-handlers.ts`, so it
  * calls that handler directly. Through XState a step costs a state resolution and a macrostep
  * (B3's small downloads take six of them each, B6); its allocation sites are also pretenured by V8,

@@ -1,5 +1,5 @@
 import { encodeStoreHeader } from '../codecs/store-header-codec.js';
-import { encodeTaskRecord } from '../codecs/task-record-codec.js';
+import { encodeTaskRecord, type TaskRecordEncoder } from '../codecs/task-record-codec.js';
 import { hasSensitiveHeaders, stripSensitiveHeaders } from '../policy/sensitive-headers.js';
 import type { SessionConfiguration } from '../model/configuration.js';
 import type { HttpRequest } from '../model/http.js';
@@ -13,14 +13,14 @@ export function persistableRequest(request: HttpRequest, configuration: SessionC
   return { ...request, headers: stripSensitiveHeaders(request.headers, configuration.sensitiveHeaders) };
 }
 
-/** A task record as stored. */
-export function encodeTask(record: TaskRecord, configuration: SessionConfiguration): unknown {
-  if (configuration.persistSensitiveHeaders) return encodeTaskRecord(record);
+/** A task record as stored (`encode`: the session's encoder, which remembers unchanged parts). */
+export function encodeTask(record: TaskRecord, configuration: SessionConfiguration, encode: TaskRecordEncoder = encodeTaskRecord): unknown {
+  if (configuration.persistSensitiveHeaders) return encode(record);
   const originalRequest = persistableRequest(record.originalRequest, configuration);
   // Until a redirect, the current request is the original one, the same object.
   const currentRequest = record.currentRequest === record.originalRequest ? originalRequest : persistableRequest(record.currentRequest, configuration);
-  if (originalRequest === record.originalRequest && currentRequest === record.currentRequest) return encodeTaskRecord(record);
-  return encodeTaskRecord({ ...record, originalRequest, currentRequest });
+  if (originalRequest === record.originalRequest && currentRequest === record.currentRequest) return encode(record);
+  return encode({ ...record, originalRequest, currentRequest });
 }
 
 /**

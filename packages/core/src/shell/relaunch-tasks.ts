@@ -91,7 +91,7 @@ async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskReco
   for (let i = 0; i < records.length; i += 1) {
     const result = relaunchTask(records[i] as TaskRecord, now, env);
     if (result.accepted && result.durability !== 'none') {
-      const batch = stepBatch(result, runtime.header, runtime.configuration, now, () => runtime.ports.random.id());
+      const batch = stepBatch(result, runtime.header, runtime.configuration, now, () => runtime.ports.random.id(), runtime.encodeRecord);
       runtime.header = batch.header;
       for (const reference of batch.references) runtime.resumeReferences.set(reference.partKey, reference);
       operations.push(...batch.operations);

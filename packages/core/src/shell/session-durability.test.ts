@@ -25,7 +25,7 @@ function watchedStore(inner: Store, seen: CommitSeen[]): Store {
   });
 }
 
-async function commitsOfOneDownload(durability: 'strict' | 'relaxed'): Promise<CommitSeen[]> {
+async function commitsOfOneDownload(durability: 'strict' | 'relaxed', post = false): Promise<CommitSeen[]> {
   const clock = createManualClock();
   const seen: CommitSeen[] = [];
   const log = eventLog();
@@ -35,7 +35,7 @@ async function commitsOfOneDownload(durability: 'strict' | 'relaxed'): Promise<C
     hostOptions: { durability, listener: recordingListener(log) },
   });
   seen.length = 0;
-  const task = await session.download({ url: 'https://files.example/a.bin' });
+  const task = post ? await session.data({ url: 'https://files.example/orders', method: 'POST' }) : await session.download({ url: 'https://files.example/a.bin' });
   await runUntil({ clock }, () => completions(log, task.taskIdentifier).length === 1 && session.tasks().length === 0, 100, 100);
   await session.close();
   return seen;
@@ -57,6 +57,14 @@ describe('how durable each commit of a download is (semantics section 7)', () =>
     expect(await commitsOfOneDownload('relaxed')).toEqual(
       lifecycle.map((changes) => ({ durability: relaxed.has(changes[0] ?? '') ? 'relaxed' : 'strict', changes })),
     );
+  });
+
+  it("relaxed: a POST's start is a strict commit all the same, so a power loss cannot send it twice", async () => {
+    const seen = await commitsOfOneDownload('relaxed', true);
+    expect(seen.slice(0, 2)).toEqual([
+      { durability: 'strict', changes: ['scheduled'] },
+      { durability: 'strict', changes: ['connecting'] },
+    ]);
   });
 });
 

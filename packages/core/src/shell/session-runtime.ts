@@ -7,6 +7,7 @@ import type { HeaderMap } from '../model/http.js';
 import type { OutboxEntry } from '../model/outbox.js';
 import type { ResumeDataReference } from '../model/resume-data.js';
 import type { StoreHeader } from '../model/store-header.js';
+import { createTaskRecordEncoder } from '../codecs/task-record-codec.js';
 import type { TaskEffect } from '../model/task-effects.js';
 import type { TaskEvent } from '../model/task-events.js';
 import type { TaskRecord } from '../model/task-types.js';
@@ -53,6 +54,8 @@ export class SessionRuntime {
   readonly resumeReferences = new Map<string, ResumeDataReference>();
   readonly deadlines = new DeadlineQueue();
   readonly problems: StoreProblem[] = [];
+  /** Encodes this session's task records, remembering the parts that steps leave unchanged. */
+  readonly encodeRecord = createTaskRecordEncoder();
   header: StoreHeader;
   failure: BgSessionError | null = null;
   stopped = false;
@@ -214,7 +217,9 @@ export class SessionRuntime {
       return result;
     }
     if (stored === undefined) {
-      entries = await this.commitStep(result);
+      // A non-idempotent attempt's start is durable before its request goes out, in both modes:
+      // the only thing that keeps a power loss from sending a POST twice (relaunch table).
+      entries = await this.commitStep(result, event.type === 'slotGranted');
       if (this.stopped) return null;
     }
     this.stored.written(taskIdentifier);
@@ -234,14 +239,15 @@ export class SessionRuntime {
   }
 
   /** Commits a step's record with what must be atomic with it: outbox entries, resume-data references. */
-  private async commitStep(result: TaskStepResult): Promise<OutboxEntry[]> {
-    const batch = stepBatch(result, this.header, this.configuration, this.ports.clock.now(), () => this.ports.random.id());
+  private async commitStep(result: TaskStepResult, strict = false): Promise<OutboxEntry[]> {
+    const batch = stepBatch(result, this.header, this.configuration, this.ports.clock.now(), () => this.ports.random.id(), this.encodeRecord);
     this.header = batch.header;
     for (const reference of batch.references) this.resumeReferences.set(reference.partKey, reference);
-    // Relaxed mode keeps strict only what semantics section 7 lists (task ends with their outbox
-    // entries here); a step the machine wants durable before the attempt goes on (a checkpoint, a
-    // hand-over) is written before it resolves, which a killed process cannot undo.
-    await this.commit(batch.operations, batch.ends ? 'strict' : this.lazyDurability, batch.ends);
+    // Relaxed mode keeps strict what semantics section 7 lists (task ends with their outbox
+    // entries here) and the start of a non-idempotent attempt; a step the machine wants durable
+    // before the attempt goes on (a checkpoint, a hand-over) is written before it resolves, which a
+    // killed process cannot undo.
+    await this.commit(batch.operations, batch.ends || strict ? 'strict' : this.lazyDurability, batch.ends);
     return batch.entries;
   }
 

@@ -6,6 +6,7 @@ import type { StoreHeader } from '../model/store-header.js';
 import type { StoreOperation } from '../ports/store.js';
 import { encodeOutboxEntry } from '../codecs/outbox-entry-codec.js';
 import { encodeResumeDataReference } from '../codecs/resume-data-codec.js';
+import type { TaskRecordEncoder } from '../codecs/task-record-codec.js';
 import { encodeTask } from './persistence.js';
 
 /** One step's commit: the record with what must be atomic with it. */
@@ -25,9 +26,9 @@ export interface StepBatch {
  * with its outbox entries, each given a random `eventId` and the next sequence number; kept bytes
  * that become resume data get their reference in the same commit.
  */
-export function stepBatch(result: TaskStepResult, header: StoreHeader, configuration: SessionConfiguration, now: number, eventId: () => string): StepBatch {
+export function stepBatch(result: TaskStepResult, header: StoreHeader, configuration: SessionConfiguration, now: number, eventId: () => string, encode: TaskRecordEncoder): StepBatch {
   const { record, effects } = result;
-  const operations: StoreOperation[] = [{ type: 'put', collection: 'tasks', key: String(record.taskIdentifier), value: encodeTask(record, configuration) }];
+  const operations: StoreOperation[] = [{ type: 'put', collection: 'tasks', key: String(record.taskIdentifier), value: encodeTask(record, configuration, encode) }];
   const entries: OutboxEntry[] = [];
   const references: ResumeDataReference[] = [];
   let next = header;

@@ -18,11 +18,12 @@ export function sameFields(a: TaskRecord, b: TaskRecord): boolean {
 /**
  * What the store holds of each task, where it differs from the record in memory: a relaunch
  * re-derives part of a record from the stored one without writing it (`relaunchTask`), an
- * idempotent attempt's start is not written (ADR 16), and a later lazy step that brings the record back to what is stored has nothing to write (B5). The stored
- * record itself is kept, and such a step keeps it again in place of its own copy: after a relaunch
- * offline, the waiting notice brings 100,000 queued tasks back to their stored records, and the
- * records decoded at the open are the ones that stay, not a third copy of each made later (whose
- * predecessors would die scattered between the live parts of the heap).
+ * idempotent attempt's start is not written (ADR 16), and a later lazy step that brings the
+ * record back to what is stored has nothing to write (B5). The stored record itself is kept, and
+ * such a step keeps it again in place of its own copy: after a relaunch offline, the waiting notice
+ * brings 100,000 queued tasks back to their stored records, and the records decoded at the open are
+ * the ones that stay, not a third copy of each made later (whose predecessors would die scattered
+ * between the live parts of the heap).
  *
  * @example
  * ```ts

@@ -113,7 +113,7 @@ export class TaskCreation {
     // Created running (the default): the resume is part of the creation commit, one write per task.
     const resumed = resolved.resume ? fastStep(record, { type: 'resume', now: ports.clock.now() }, { retry: runtime.configuration.retry }) : null;
     const stored = resumed?.record ?? record;
-    const operations: StoreOperation[] = [{ type: 'put', collection: 'tasks', key: String(taskIdentifier), value: encodeTask(stored, runtime.configuration) }];
+    const operations: StoreOperation[] = [{ type: 'put', collection: 'tasks', key: String(taskIdentifier), value: encodeTask(stored, runtime.configuration, runtime.encodeRecord) }];
     if (resumeFrom?.partKey != null) {
       runtime.resumeReferences.delete(resumeFrom.partKey);
       operations.push({ type: 'delete', collection: 'resumeData', key: resumeFrom.partKey });

@@ -7,11 +7,12 @@ import { removeIfPresent, temporaryPath } from './file-byte-store-move.js';
 /** A hand-over to one fixed place (`ifExists` 'fail' or 'replace', or the store's own area). */
 export interface LinkRequest {
   readonly key: string;
-  /**
-   * The part file, and what `lstat` said of it (its identity is not null); null when it was not
-   * looked at: then only the link is tried, and anything in its way answers 'fallback'.
-   */
+  /** The part file. */
   readonly from: string;
+  /**
+   * What `lstat` said of the part (its identity is not null); null when it was not looked at: then
+   * only the link is tried, and anything in its way answers 'fallback'.
+   */
   readonly fromStat: FileStat | null;
   readonly to: string;
   /** The directory holding `to`. */
