@@ -58,4 +58,30 @@ describe('a slot covers a transfer, not the sync after it', () => {
     expect(finished.sort()).toEqual(tasks.map((task) => task.taskIdentifier).sort());
     await session.close();
   });
+
+  it('a task cancelled while it syncs outside its slot ends cancelled, and the task that took its slot finishes', async () => {
+    const clock = createManualClock();
+    const host = { clock };
+    const transport = createScriptedTransport(serveBytes(content, { etag: '"v1"' }));
+    const byteStore = slowSyncs(createMemoryByteStore());
+    const log = eventLog();
+    const session = await createSession({
+      ports: { ...memoryPorts(createMemoryStore(), transport, clock, 8), byteStore },
+      configuration: { identifier: 'slot-release-cancel', maxConcurrentTasks: 1 },
+      hostOptions: { listener: recordingListener(log) },
+    });
+    const a = await session.download({ url: 'https://files.example/a.bin' });
+    const b = await session.download({ url: 'https://files.example/b.bin' });
+    await runUntil(host, () => transport.requests.length === 2, 100, 50);
+
+    const cancelled = a.cancel();
+    byteStore.release();
+    await cancelled;
+    await runUntil(host, () => [a, b].every((task) => completions(log, task.taskIdentifier).length === 1), 100, 100);
+    expect(completions(log, a.taskIdentifier)[0]?.error?.code).toBe('Cancelled');
+    expect(completions(log, b.taskIdentifier)[0]?.error).toBeNull();
+    expect(log.durable.filter((event) => event.type === 'downloadDidFinish').map((event) => event.task.taskIdentifier)).toEqual([b.taskIdentifier]);
+    expect(transport.requests).toHaveLength(2);
+    await session.close();
+  });
 });
