@@ -121,4 +121,41 @@ describe('outbox delivery', () => {
     await consumed;
     await session.close();
   });
+
+  it('#2 delivers events in commit order even when an earlier end still has bytes to delete', async () => {
+    // The first task fails (404) and its partial bytes are deleted slowly; the second ends later.
+    const transport = createScriptedTransport([{ type: 'respond', status: 404, headers: {}, body: 'gone' }, serveBytes(content, { etag: '"v1"' })]);
+    const clock = createManualClock();
+    const ports = memoryPorts(createMemoryStore(), transport, clock, 14);
+    const waiting: Array<() => void> = [];
+    let released = false;
+    const byteStore = {
+      ...ports.byteStore,
+      async delete(key: string) {
+        if (!released) await new Promise<void>((resume) => waiting.push(resume));
+        await ports.byteStore.delete(key);
+      },
+    };
+    const log = eventLog();
+    const session = await createSession({
+      ports: { ...ports, byteStore },
+      configuration: { identifier: 'commit-order', maxConcurrentTasks: 1, retry: { maxAttempts: 1 } },
+      hostOptions: { listener: recordingListener(log) },
+    });
+    const first = await session.download({ url: 'https://files.example/gone.bin' });
+    const second = await session.download({ url });
+    // The second task ends (its end committed) while the first one's bytes are still being deleted.
+    await runUntil({ clock }, () => second.info().state === 'completed', 100, 100);
+    expect(waiting.length).toBeGreaterThan(0);
+    released = true;
+    for (const resume of waiting.splice(0)) resume();
+    await runUntil({ clock }, () => log.durable.length === 3, 100, 100);
+
+    expect(log.durable.map((event) => `${event.type}:${'task' in event ? event.task.taskIdentifier : '-'}`)).toEqual([
+      `taskDidComplete:${first.taskIdentifier}`,
+      `downloadDidFinish:${second.taskIdentifier}`,
+      `taskDidComplete:${second.taskIdentifier}`,
+    ]);
+    await session.close();
+  });
 });

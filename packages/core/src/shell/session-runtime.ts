@@ -253,6 +253,7 @@ export class SessionRuntime {
 
   private async runEffects(record: TaskRecord, effects: readonly TaskEffect[], entries: OutboxEntry[]): Promise<void> {
     const id = record.taskIdentifier;
+    const deletions: string[] = [];
     for (const effect of effects) {
       switch (effect.type) {
         case 'enqueue':
@@ -268,7 +269,7 @@ export class SessionRuntime {
           this.hooks?.abortAttempt(id);
           break;
         case 'deleteBytes':
-          await this.ports.byteStore.delete(effect.key).catch(noop);
+          deletions.push(effect.key);
           break;
         case 'handOver':
           this.hooks?.handOver(record);
@@ -288,7 +289,11 @@ export class SessionRuntime {
           break;
       }
     }
+    // The entries reach the outbox in the continuation of their commit, before any byte store call:
+    // a deletion awaited first would let a later commit's entries overtake them, and events are
+    // delivered in commit order (semantics section 3).
     if (entries.length > 0) this.hooks?.deliver(entries);
+    for (const key of deletions) await this.ports.byteStore.delete(key).catch(noop);
   }
 
   private ended(record: TaskRecord): void {
