@@ -70,3 +70,36 @@ export function heldCommits(inner: Store, holds: (batch: StoreBatch) => boolean)
     },
   };
 }
+
+/** Calls held at a gate: see {@link gate}. */
+export interface Gate {
+  /** Resolves once the gate is open (at once after `open()`). */
+  pass(): Promise<void>;
+  /** How many calls wait at the gate now. */
+  readonly held: () => number;
+  /** Lets every waiting call through, and every later one at once. */
+  open(): void;
+}
+
+/**
+ * A gate that holds the calls that pass it until `open()`, as a slow disk holds a sync or a delete.
+ *
+ * @example
+ * ```ts
+ * const syncs = gate();
+ * const byteStore = { ...inner, async sync(key: string) { await syncs.pass(); await inner.sync(key); } };
+ * syncs.open();
+ * ```
+ */
+export function gate(): Gate {
+  const waiting: Array<() => void> = [];
+  let opened = false;
+  return {
+    pass: () => (opened ? Promise.resolve() : new Promise<void>((resume) => waiting.push(resume))),
+    held: () => waiting.length,
+    open() {
+      opened = true;
+      for (const resume of waiting.splice(0)) resume();
+    },
+  };
+}

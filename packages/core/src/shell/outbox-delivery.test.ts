@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock, createScriptedTransport, serveBytes } from '@bgsession/testing';
 import { createMemoryByteStoreData, createMemoryStore, createMemoryStoreData, createSession, type EventItem, type Store } from '../index.js';
-import { heldCommits, memoryPorts } from './memory-ports.test-helpers.js';
+import { gate, heldCommits, memoryPorts } from './memory-ports.test-helpers.js';
 import { eventLog, recordingListener, runUntil } from './session-fixtures.test-helpers.js';
 
 const content = new Uint8Array(20 * 1024).map((_, i) => (i * 13 + 5) % 251);
@@ -127,15 +127,8 @@ describe('outbox delivery', () => {
     const transport = createScriptedTransport([{ type: 'respond', status: 404, headers: {}, body: 'gone' }, serveBytes(content, { etag: '"v1"' })]);
     const clock = createManualClock();
     const ports = memoryPorts(createMemoryStore(), transport, clock, 14);
-    const waiting: Array<() => void> = [];
-    let released = false;
-    const byteStore = {
-      ...ports.byteStore,
-      async delete(key: string) {
-        if (!released) await new Promise<void>((resume) => waiting.push(resume));
-        await ports.byteStore.delete(key);
-      },
-    };
+    const deletes = gate();
+    const byteStore = { ...ports.byteStore, async delete(key: string) { await deletes.pass(); await ports.byteStore.delete(key); } };
     const log = eventLog();
     const session = await createSession({
       ports: { ...ports, byteStore },
@@ -146,9 +139,8 @@ describe('outbox delivery', () => {
     const second = await session.download({ url });
     // The second task ends (its end committed) while the first one's bytes are still being deleted.
     await runUntil({ clock }, () => second.info().state === 'completed', 100, 100);
-    expect(waiting.length).toBeGreaterThan(0);
-    released = true;
-    for (const resume of waiting.splice(0)) resume();
+    expect(deletes.held()).toBeGreaterThan(0);
+    deletes.open();
     await runUntil({ clock }, () => log.durable.length === 3, 100, 100);
 
     expect(log.durable.map((event) => `${event.type}:${'task' in event ? event.task.taskIdentifier : '-'}`)).toEqual([

@@ -207,24 +207,23 @@ export class SessionRuntime {
     // A lazy step that brings the record back to what the store holds has nothing to write (a
     // relaunched task told again that it waits for connectivity, B5); the stored record stays.
     const stored = result.durability === 'lazy' ? this.stored.holding(record, result) : undefined;
-    if (stored === undefined && event.type === 'slotGranted' && result.durability === 'lazy') {
+    if (stored !== undefined) {
+      this.stored.written(taskIdentifier);
+    } else if (event.type === 'slotGranted' && result.durability === 'lazy') {
       // An idempotent attempt's start is not written on its own (ADR 16): a relaunch turns a
       // `connecting` idempotent task back into `scheduled` with no attempt spent anyway, and the
       // task's next commit (its response head, or the attempt's end) writes the whole record.
       this.stored.unwritten(record);
-      this.records.set(taskIdentifier, result.record);
-      await this.runEffects(result.record, result.effects, entries);
-      return result;
-    }
-    if (stored === undefined) {
+    } else {
       // A non-idempotent attempt's start is durable before its request goes out, in both modes:
       // the only thing that keeps a power loss from sending a POST twice (relaunch table).
       entries = await this.commitStep(result, event.type === 'slotGranted');
       if (this.stopped) return null;
+      this.stored.written(taskIdentifier);
     }
-    this.stored.written(taskIdentifier);
-    this.records.set(taskIdentifier, stored ?? result.record);
-    await this.runEffects(stored ?? result.record, result.effects, entries);
+    const next = stored ?? result.record;
+    this.records.set(taskIdentifier, next);
+    await this.runEffects(next, result.effects, entries);
     return result;
   }
 
@@ -253,7 +252,7 @@ export class SessionRuntime {
 
   private async runEffects(record: TaskRecord, effects: readonly TaskEffect[], entries: OutboxEntry[]): Promise<void> {
     const id = record.taskIdentifier;
-    const deletions: string[] = [];
+    let deletions: string[] | null = null;
     for (const effect of effects) {
       switch (effect.type) {
         case 'enqueue':
@@ -269,7 +268,7 @@ export class SessionRuntime {
           this.hooks?.abortAttempt(id);
           break;
         case 'deleteBytes':
-          deletions.push(effect.key);
+          (deletions ??= []).push(effect.key);
           break;
         case 'handOver':
           this.hooks?.handOver(record);
@@ -293,7 +292,7 @@ export class SessionRuntime {
     // a deletion awaited first would let a later commit's entries overtake them, and events are
     // delivered in commit order (semantics section 3).
     if (entries.length > 0) this.hooks?.deliver(entries);
-    for (const key of deletions) await this.ports.byteStore.delete(key).catch(noop);
+    for (const key of deletions ?? []) await this.ports.byteStore.delete(key).catch(noop);
   }
 
   private ended(record: TaskRecord): void {
