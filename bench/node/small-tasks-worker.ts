@@ -1,9 +1,10 @@
 // One timed batch of B3 in a process of its own: many small downloads by bgsession (strict or
-// relaxed durability) or by the baseline (p-limit + undici request + fs.writeFile).
-// Usage (from the benchmarks only): small-tasks-worker.ts <strict|relaxed|baseline> <origin> <count> <out dir> <session dir>
+// relaxed durability), by the baseline (p-limit + undici request + fs.writeFile) or by the durable
+// floor (the baseline with each file synced, renamed into place and its directory synced).
+// Usage (from the benchmarks only): small-tasks-worker.ts <strict|relaxed|baseline|durable> <origin> <count> <out dir> <session dir>
 // Prints one JSON line: SmallTasksFigures.
 import { mkdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,8 +16,8 @@ import type { SmallTasksFigures } from './small-tasks-figures.js';
 const concurrency = 16;
 const [mode, origin, countText, outDirectory, sessionDirectory] = process.argv.slice(2);
 const count = Number(countText);
-if ((mode !== 'strict' && mode !== 'relaxed' && mode !== 'baseline') || origin === undefined || !(count > 0) || outDirectory === undefined || sessionDirectory === undefined) {
-  throw new Error('usage: small-tasks-worker.ts <strict|relaxed|baseline> <origin> <count> <out dir> <session dir>');
+if ((mode !== 'strict' && mode !== 'relaxed' && mode !== 'baseline' && mode !== 'durable') || origin === undefined || !(count > 0) || outDirectory === undefined || sessionDirectory === undefined) {
+  throw new Error('usage: small-tasks-worker.ts <strict|relaxed|baseline|durable> <origin> <count> <out dir> <session dir>');
 }
 mkdirSync(outDirectory, { recursive: true });
 const urlOf = (i: number) => `${origin}/f/${i}`;
@@ -36,6 +37,54 @@ async function baseline(): Promise<number> {
     ),
   );
   return performance.now() - start;
+}
+
+/**
+ * The durable floor: the baseline, but each file made durable the way any crash-safe writer must,
+ * and no more: written to a temporary name, `fdatasync`ed, renamed into place, its directory
+ * `fsync`ed (one directory sync shared by every rename made before it began). No journal: it
+ * keeps no record of its tasks, so a kill loses the queue. It shows what the disk alone costs.
+ */
+async function durableBaseline(): Promise<number> {
+  const limit = pLimit(concurrency);
+  const directory = await open(outDirectory as string, 'r');
+  // One directory fsync covers every rename made before it started: callers share the next one.
+  let current: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  const syncDirectory = (): Promise<void> => {
+    if (current === null) {
+      current = directory.sync().finally(() => (current = null));
+      return current;
+    }
+    next ??= current.then(() => {
+      next = null;
+      return syncDirectory();
+    });
+    return next;
+  };
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      limit(async () => {
+        const { statusCode, body } = await request(urlOf(i));
+        if (statusCode !== 200) throw new Error(`status ${statusCode}`);
+        const bytes = Buffer.from(await body.arrayBuffer());
+        const temporary = `${pathOf(i)}.part`;
+        const file = await open(temporary, 'w');
+        try {
+          await file.write(bytes);
+          await file.datasync();
+        } finally {
+          await file.close();
+        }
+        await rename(temporary, pathOf(i));
+        await syncDirectory();
+      }),
+    ),
+  );
+  const ms = performance.now() - start;
+  await directory.close();
+  return ms;
 }
 
 /**
@@ -73,6 +122,6 @@ async function bgsession(durability: 'strict' | 'relaxed'): Promise<number> {
   return ms;
 }
 
-const ms = mode === 'baseline' ? await baseline() : await bgsession(mode);
+const ms = mode === 'baseline' ? await baseline() : mode === 'durable' ? await durableBaseline() : await bgsession(mode);
 const figures: SmallTasksFigures = { mode, tasks: count, seconds: ms / 1000, tasksPerSecond: count / (ms / 1000) };
 console.log(JSON.stringify(figures));
