@@ -5,7 +5,7 @@ import { expectRejection } from './expect-rejection.js';
 import { createScriptedTransport } from './scripted-transport.js';
 
 function get(url = 'https://example.test/file', extra: Partial<AttemptRequest> = {}): AttemptRequest {
-  return { url, method: 'GET', headers: {}, body: null, signal: new AbortController().signal, ...extra };
+  return { taskIdentifier: 1, url, method: 'GET', headers: {}, body: null, signal: new AbortController().signal, ...extra };
 }
 
 async function text(response: AttemptResponse): Promise<string> {

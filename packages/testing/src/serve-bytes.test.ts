@@ -9,7 +9,7 @@ const lastModified = 'Tue, 01 Oct 2024 10:00:00 GMT';
 
 async function fetchWith(headers: Record<string, string>, options: ServeBytesOptions = { etag: '"v1"', lastModified }) {
   const transport = createScriptedTransport(serveBytes(content, options));
-  const request: AttemptRequest = { url: 'https://example.test/f', method: 'GET', headers, body: null, signal: new AbortController().signal };
+  const request: AttemptRequest = { taskIdentifier: 1, url: 'https://example.test/f', method: 'GET', headers, body: null, signal: new AbortController().signal };
   const response: AttemptResponse = await transport.start(request);
   const chunks: Uint8Array[] = [];
   for await (const chunk of response.body) chunks.push(chunk);

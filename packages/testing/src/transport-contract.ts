@@ -56,6 +56,7 @@ export const transportContractRoutes: TransportContractRoutes = {
 
 function request(fixture: TransportContractFixture, path: string, extra: Partial<AttemptRequest> = {}): AttemptRequest {
   return {
+    taskIdentifier: 1,
     url: fixture.url(path),
     method: 'GET',
     headers: { 'accept-encoding': 'identity' },

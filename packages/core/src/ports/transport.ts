@@ -26,6 +26,11 @@ export interface RequestBody {
 
 /** One attempt, exactly as it goes on the wire (resume headers already added by the pump). */
 export interface AttemptRequest {
+  /**
+   * The task the attempt carries, for a transport's logs and a simulator's records (a redirect's
+   * next hop carries the same one). A transport behaves the same whatever it is.
+   */
+  readonly taskIdentifier: number;
   readonly url: string;
   readonly method: string;
   /** Lower-case names. */

@@ -210,6 +210,7 @@ export class AttemptPump {
         throw new BgSessionError('ConnectionFailed', 'The network no longer allows this task; the request was not sent.');
       }
       response = await transport.start({
+        taskIdentifier: id,
         url: request.url,
         method: request.method,
         headers: headersSent,

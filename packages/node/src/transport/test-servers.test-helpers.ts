@@ -6,7 +6,7 @@ import { concatBytes, type ReceivedRequest, type TransportContractRoutes } from 
 
 /** A GET of `url` with a fresh signal, overridden by `extra`. */
 export function attemptRequest(url: string, extra: Partial<AttemptRequest> = {}): AttemptRequest {
-  return { url, method: 'GET', headers: { 'accept-encoding': 'identity' }, body: null, signal: new AbortController().signal, ...extra };
+  return { taskIdentifier: 1, url, method: 'GET', headers: { 'accept-encoding': 'identity' }, body: null, signal: new AbortController().signal, ...extra };
 }
 
 /** Every byte of a response body. */

@@ -12,7 +12,7 @@ const expensive = { online: true, expensive: true, constrained: false };
 
 /** An attempt of `url` started at step 1, monotonic 0, on a cheap network. */
 function attempt(fields: Partial<AttemptRecord>): AttemptRecord {
-  return { step: 1, session: 'app', generation: 1, at: 0, wallOffset: 0, url, method: 'GET', network: cheap, origin: 'https://files.example', headers: {}, response: null, endStep: null, endMonotonic: null, movedAfterChange: [], ...fields };
+  return { step: 1, session: 'app', taskIdentifier: 1, generation: 1, at: 0, wallOffset: 0, url, method: 'GET', network: cheap, origin: 'https://files.example', headers: {}, response: null, endStep: null, endMonotonic: null, movedAfterChange: [], ...fields };
 }
 
 /** The network turned expensive at step 5, monotonic 1000. */

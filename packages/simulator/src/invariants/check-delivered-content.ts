@@ -7,7 +7,8 @@ import type { ServedFile, WorldCheckInput } from './world-check-input.js';
 /**
  * #6 What is delivered is what the server had: the file a `downloadDidFinish` points to, when it
  * is delivered, equals byte for byte the served content of the version its last response named
- * (its ETag), or of some version the server has held when the responses named none.
+ * (its ETag), or of some version the server has held when the responses named none. The task's
+ * own attempts are read, not every request of its URL (after a redirect, the chain's last hop).
  *
  * @example
  * ```ts
@@ -18,7 +19,14 @@ export function checkDeliveredContent(input: WorldCheckInput): Violation[] {
   const urls = taskUrls(input.trace);
   const violations: Violation[] = [];
   for (const delivery of input.log.deliveries) {
-    const url = urls.get(`${delivery.session}#${delivery.taskIdentifier}`);
+    const last = input.log.attempts.filter(
+      (attempt) =>
+        attempt.session === delivery.session &&
+        attempt.taskIdentifier === delivery.taskIdentifier &&
+        attempt.step < delivery.step &&
+        (attempt.response?.status === 200 || attempt.response?.status === 206),
+    ).at(-1);
+    const url = last?.url ?? urls.get(`${delivery.session}#${delivery.taskIdentifier}`);
     const served = url === undefined ? undefined : servedAt(input.served, url);
     if (url === undefined || served === undefined) continue;
     const what = `task ${delivery.taskIdentifier} of ${delivery.session} (${url}) delivered at step ${delivery.step}`;
@@ -26,9 +34,6 @@ export function checkDeliveredContent(input: WorldCheckInput): Violation[] {
       violations.push({ invariant: 6, message: `${what}: no file at ${delivery.location}` });
       continue;
     }
-    const last = input.log.attempts.filter(
-      (attempt) => attempt.session === delivery.session && attempt.url === url && attempt.step < delivery.step && (attempt.response?.status === 200 || attempt.response?.status === 206),
-    ).at(-1);
     const etag = last?.response?.headers['etag']?.replace(/^W\//, '');
     const versions = versionsOf(served);
     const candidates = etag === undefined ? versions : versions.filter((content) => `"${content.tag}"` === etag);

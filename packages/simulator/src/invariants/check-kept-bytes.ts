@@ -1,6 +1,5 @@
 import type { Violation } from './invariant-sentences.js';
 import { strongValidator } from './strong-validator.js';
-import { taskUrls } from './task-urls.js';
 import type { WorldCheckInput } from './world-check-input.js';
 
 /**
@@ -8,7 +7,9 @@ import type { WorldCheckInput } from './world-check-input.js';
  * task whose partial file held N > 0 bytes at the moment of death asks `Range: bytes=N-`, when the
  * response those bytes came from carried a strong validator and did not refuse ranges, and no power
  * loss came between that response and the kill. (Power losses are not judged here: N is then only
- * bounded by the checkpoint.)
+ * bounded by the checkpoint.) Attempts are matched to their task, not by URL: two tasks of one URL
+ * are judged apart, and the request judged is the task's next one to the URL the bytes came from
+ * (after a redirect, the chain's last hop).
  *
  * @example
  * ```ts
@@ -16,7 +17,6 @@ import type { WorldCheckInput } from './world-check-input.js';
  * ```
  */
 export function checkKeptBytes(input: WorldCheckInput): Violation[] {
-  const urls = taskUrls(input.trace);
   const { attempts, crashes } = input.log;
   const violations: Violation[] = [];
   for (const crash of crashes) {
@@ -24,16 +24,15 @@ export function checkKeptBytes(input: WorldCheckInput): Violation[] {
     const nextPowerLoss = crashes.find((other) => other.type === 'powerLoss' && other.step > crash.step)?.step ?? Number.POSITIVE_INFINITY;
     for (const [session, parts] of crash.parts) {
       for (const [taskIdentifier, length] of parts) {
-        const url = urls.get(`${session}#${taskIdentifier}`);
-        if (url === undefined || length === 0) continue;
-        const ofTask = attempts.filter((attempt) => attempt.session === session && attempt.url === url);
+        if (length === 0) continue;
+        const ofTask = attempts.filter((attempt) => attempt.session === session && attempt.taskIdentifier === taskIdentifier);
         const source = ofTask.filter((attempt) => attempt.step < crash.step && (attempt.response?.status === 200 || attempt.response?.status === 206)).at(-1);
         const head = source?.response?.headers;
         if (source === undefined || head === undefined || strongValidator(head) === null || head['accept-ranges'] === 'none') continue;
         // Bytes written before a power loss that came before this kill are owed only up to their
         // durable checkpoint (the second half of #7), whatever a later kill on the new boot finds.
         if (crashes.some((other) => other.type === 'powerLoss' && other.step > source.step && other.step < crash.step)) continue;
-        const next = ofTask.find((attempt) => attempt.step > crash.step);
+        const next = ofTask.find((attempt) => attempt.step > crash.step && attempt.url === source.url);
         if (next === undefined || next.step > nextPowerLoss) continue;
         const asked = next.headers['range'];
         if (asked !== `bytes=${length}-`) {

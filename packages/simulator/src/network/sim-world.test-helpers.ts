@@ -34,7 +34,7 @@ export function testWorld(
 
 /** An attempt request with a fresh signal. */
 export function request(url: string, extra: Partial<AttemptRequest> = {}): AttemptRequest {
-  return { url, method: 'GET', headers: { 'accept-encoding': 'identity' }, body: null, signal: new AbortController().signal, ...extra };
+  return { taskIdentifier: 1, url, method: 'GET', headers: { 'accept-encoding': 'identity' }, body: null, signal: new AbortController().signal, ...extra };
 }
 
 /** How a promise settled, and at which monotonic instant. */

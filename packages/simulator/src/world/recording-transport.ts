@@ -32,6 +32,7 @@ export function recordingTransport(
       const record: AttemptRecord = {
         step: log.step(),
         session,
+        taskIdentifier: request.taskIdentifier,
         generation: context.generation(),
         at: clock.now(),
         wallOffset: clock.now() - clock.monotonic(),

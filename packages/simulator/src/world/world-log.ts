@@ -5,6 +5,8 @@ export interface AttemptRecord {
   /** The log step at which it started (every record of the log shares one counter). */
   readonly step: number;
   readonly session: string;
+  /** The task it carried (every hop of a redirect chain carries the same one). */
+  readonly taskIdentifier: number;
   /** The world's process generation that made it. */
   readonly generation: number;
   /** The wall clock when it started, ms. */
