@@ -23,8 +23,8 @@ mkdirSync(outDirectory, { recursive: true });
 const urlOf = (i: number) => `${origin}/f/${i}`;
 const pathOf = (i: number) => join(outDirectory, `f${i}.bin`);
 
-/** The baseline: 16 at a time, each body read whole and written with no durability. */
-async function baseline(): Promise<number> {
+/** 16 at a time, each body read whole and given to `write`; the batch's milliseconds. */
+async function limitedBatch(write: (i: number, bytes: Buffer) => Promise<void>): Promise<number> {
   const limit = pLimit(concurrency);
   const start = performance.now();
   await Promise.all(
@@ -32,11 +32,16 @@ async function baseline(): Promise<number> {
       limit(async () => {
         const { statusCode, body } = await request(urlOf(i));
         if (statusCode !== 200) throw new Error(`status ${statusCode}`);
-        await writeFile(pathOf(i), Buffer.from(await body.arrayBuffer()));
+        await write(i, Buffer.from(await body.arrayBuffer()));
       }),
     ),
   );
   return performance.now() - start;
+}
+
+/** The baseline: each file written with no durability. */
+function baseline(): Promise<number> {
+  return limitedBatch((i, bytes) => writeFile(pathOf(i), bytes));
 }
 
 /**
@@ -46,7 +51,6 @@ async function baseline(): Promise<number> {
  * keeps no record of its tasks, so a kill loses the queue. It shows what the disk alone costs.
  */
 async function durableBaseline(): Promise<number> {
-  const limit = pLimit(concurrency);
   const directory = await open(outDirectory as string, 'r');
   // One directory fsync covers every rename made before it started: callers share the next one.
   let current: Promise<void> | null = null;
@@ -62,27 +66,18 @@ async function durableBaseline(): Promise<number> {
     });
     return next;
   };
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      limit(async () => {
-        const { statusCode, body } = await request(urlOf(i));
-        if (statusCode !== 200) throw new Error(`status ${statusCode}`);
-        const bytes = Buffer.from(await body.arrayBuffer());
-        const temporary = `${pathOf(i)}.part`;
-        const file = await open(temporary, 'w');
-        try {
-          await file.write(bytes);
-          await file.datasync();
-        } finally {
-          await file.close();
-        }
-        await rename(temporary, pathOf(i));
-        await syncDirectory();
-      }),
-    ),
-  );
-  const ms = performance.now() - start;
+  const ms = await limitedBatch(async (i, bytes) => {
+    const temporary = `${pathOf(i)}.part`;
+    const file = await open(temporary, 'w');
+    try {
+      await file.write(bytes);
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, pathOf(i));
+    await syncDirectory();
+  });
   await directory.close();
   return ms;
 }

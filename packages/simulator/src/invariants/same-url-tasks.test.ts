@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { faultsByAttempt } from '../servers/faults-by-attempt.js';
 import { generatedContent } from '../servers/generated-content.js';
+import type { SimFileOptions } from '../servers/sim-file-options.js';
 import type { PlantedWorldBugs } from '../world/planted-bugs.js';
 import { createWorld } from '../world/create-world.js';
 
@@ -12,16 +13,22 @@ const url = `${origin}/same.bin`;
 const length = 64 * 1024;
 const content = generatedContent({ seed: 5, length });
 
-async function twoTasksOfOneUrl(planted?: PlantedWorldBugs) {
-  const world = createWorld({ seed: 11, start: 1_704_067_200_000, ...(planted === undefined ? {} : { planted }) });
-  // 8 KiB/s: both tasks are mid-body at the kill, the first about 1.5 s further than the second.
-  world.server(origin).file('/same.bin', { content, bytesPerSecond: 8 * 1024 });
+/** A world serving `/same.bin` as `file` says, whose app downloads it twice, `gap` ms apart. */
+async function twoDownloads(seed: number, file: Omit<SimFileOptions, 'content'>, gap: number, planted?: PlantedWorldBugs) {
+  const world = createWorld({ seed, start: 1_704_067_200_000, ...(planted === undefined ? {} : { planted }) });
+  world.server(origin).file('/same.bin', { content, ...file });
   await world.disk.fs.mkdir('/downloads');
   await world.disk.fs.fsyncDir('/');
   const session = await world.openSession({ identifier: 'app' });
   const first = await session.download({ url, destination: { type: 'path', path: '/downloads/first.bin', ifExists: 'fail' } });
-  await world.advance(1_500);
+  await world.advance(gap);
   const second = await session.download({ url, destination: { type: 'path', path: '/downloads/second.bin', ifExists: 'fail' } });
+  return { world, first, second };
+}
+
+async function twoTasksOfOneUrl(planted?: PlantedWorldBugs) {
+  // 8 KiB/s: both tasks are mid-body at the kill, the first about 1.5 s further than the second.
+  const { world, first, second } = await twoDownloads(11, { bytesPerSecond: 8 * 1024 }, 1_500, planted);
   world.schedule([{ type: 'kill', at: 3_000 }]);
   await world.runUntilIdle({ limit: 60 * 60 * 1000 });
   const kept = world.log.crashes[0]?.parts.get('app');
@@ -54,14 +61,7 @@ describe('invariant checkers with two tasks of one URL', () => {
   });
 
   it("#10 holds: a 503 with Retry-After holds back the task it answered, and the other task of the URL goes on at once", async () => {
-    const world = createWorld({ seed: 12, start: 1_704_067_200_000 });
-    world.server(origin).file('/same.bin', { content, script: faultsByAttempt({ 1: { type: 'status', status: 503, retryAfter: '30' } }) });
-    await world.disk.fs.mkdir('/downloads');
-    await world.disk.fs.fsyncDir('/');
-    const session = await world.openSession({ identifier: 'app' });
-    const first = await session.download({ url, destination: { type: 'path', path: '/downloads/first.bin', ifExists: 'fail' } });
-    await world.advance(1_000);
-    const second = await session.download({ url, destination: { type: 'path', path: '/downloads/second.bin', ifExists: 'fail' } });
+    const { world, first, second } = await twoDownloads(12, { script: faultsByAttempt({ 1: { type: 'status', status: 503, retryAfter: '30' } }) }, 1_000);
     await world.runUntilIdle({ limit: 60 * 60 * 1000 });
     const startsOf = (taskIdentifier: number) => world.log.attempts.filter((attempt) => attempt.taskIdentifier === taskIdentifier).map((attempt) => attempt.at - world.log.attempts[0]!.at);
     const [refused, retried] = startsOf(first.taskIdentifier);
