@@ -67,8 +67,13 @@ const versionOf = (name: string): string | undefined => [...manifests.values()].
 function publishedManifest(manifest: Manifest): Manifest {
   const pin = (ranges: Record<string, string>): Record<string, string> =>
     Object.fromEntries(Object.entries(ranges).map(([name, range]) => [name, range.startsWith('workspace:') ? (versionOf(name) ?? range) : range]));
-  const { devDependencies: _dev, ...published } = manifest;
-  return { ...published, ...(manifest.dependencies === undefined ? {} : { dependencies: pin(manifest.dependencies) }) };
+  const pinned = Object.fromEntries(
+    (['dependencies', 'devDependencies'] as const).flatMap((field) => {
+      const ranges = manifest[field];
+      return ranges === undefined ? [] : [[field, pin(ranges as Record<string, string>)]];
+    }),
+  );
+  return { ...manifest, ...pinned };
 }
 
 const built = new Map<PackageFolder, RunResult>();
