@@ -34,6 +34,11 @@ describe('A1 a server that ignores Range', () => {
     expect(backoffs(fault.world, task.taskIdentifier)).toBe(1);
     // The cut spent one attempt; the restart from 0 spent none.
     expect(ending.record).toMatchObject({ phase: 'succeeded', lastRestart: 'ServerIgnoredRange', attempts: { spent: 1 } });
+    // The trace says why: the task's commits from the restart on carry its reason.
+    const restarts = fault.world.trace.ofKind('commit').flatMap((commit) => commit.tasks.filter((committed) => committed.taskIdentifier === task.taskIdentifier).map((committed) => committed.restart));
+    expect(restarts[0]).toBeNull();
+    expect(restarts.at(-1)).toBe('ServerIgnoredRange');
+    expect(fault.world.trace.format()).toContain('"restart":"ServerIgnoredRange"');
   });
 
   it('#7 the same after a kill: the relaunch asks Range from the kept length, gets 200 and rewrites from 0 once', async () => {

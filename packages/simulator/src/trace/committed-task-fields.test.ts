@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { committedTaskFields } from './committed-task-fields.js';
 
 describe('committedTaskFields', () => {
-  it('reads the identifier, phase, checkpoint and due time of a record as the shipped encoder writes it, and refuses what is not one', () => {
+  it('reads the identifier, phase, checkpoint, due time and last restart reason of a record as the shipped encoder writes it, and refuses what is not one', () => {
     const { timeoutForRequest, timeoutForResource, allowsExpensiveNetwork, allowsConstrainedNetwork, discretionary, maxDataTaskBytes } = defaultConfiguration;
     const record = newTaskRecord({
       taskIdentifier: 7,
@@ -19,9 +19,10 @@ describe('committedTaskFields', () => {
       taskDescription: null,
       body: null,
     });
-    expect(committedTaskFields(encodeTaskRecord(record))).toEqual({ taskIdentifier: 7, phase: record.phase, checkpoint: null, dueAt: null });
-    const later = { ...record, phase: 'backingOff' as const, dueAt: 5_000, checkpoint: { offset: 4096, validator: null, expectedLength: null, bootIdentity: 'b' } };
-    expect(committedTaskFields(encodeTaskRecord(later))).toEqual({ taskIdentifier: 7, phase: 'backingOff', checkpoint: 4096, dueAt: 5_000 });
+    expect(committedTaskFields(encodeTaskRecord(record))).toEqual({ taskIdentifier: 7, phase: record.phase, checkpoint: null, dueAt: null, restart: null });
+    const later = { ...record, phase: 'backingOff' as const, dueAt: 5_000, checkpoint: { offset: 4096, validator: null, expectedLength: null, bootIdentity: 'b' }, lastRestart: 'ServerIgnoredRange' as const };
+    expect(committedTaskFields(encodeTaskRecord(later))).toEqual({ taskIdentifier: 7, phase: 'backingOff', checkpoint: 4096, dueAt: 5_000, restart: 'ServerIgnoredRange' });
+    expect(committedTaskFields({ taskIdentifier: 7, phase: 'running', lastRestart: 'Whim' })).toBeNull();
     expect(committedTaskFields({ taskIdentifier: 7, phase: 'sleeping' })).toBeNull();
     expect(committedTaskFields({ taskIdentifier: '7', phase: 'running' })).toBeNull();
     expect(committedTaskFields({ taskIdentifier: 7, phase: 'running', checkpoint: { offset: '1' } })).toBeNull();

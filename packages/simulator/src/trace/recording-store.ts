@@ -50,7 +50,7 @@ export function recordingStore(store: Store, trace: Trace, session: string, onTa
             const fields = taskFields(operation.value);
             if (fields !== null) {
               onTaskRecord?.(fields);
-              tasks.push({ taskIdentifier: fields.taskIdentifier, phase: fields.phase, checkpoint: fields.checkpoint });
+              tasks.push({ taskIdentifier: fields.taskIdentifier, phase: fields.phase, checkpoint: fields.checkpoint, restart: fields.restart });
             }
           }
         } else if (operation.collection === 'outbox') {
@@ -92,6 +92,6 @@ function taskFields(value: unknown): CommittedTaskFields | null {
   if (light !== null) return light;
   const decoded = decodeTaskRecord(value);
   if (decoded._tag === 'Left') return null;
-  const { taskIdentifier, phase, checkpoint, dueAt } = decoded.right;
-  return { taskIdentifier, phase, checkpoint: checkpoint?.offset ?? null, dueAt };
+  const { taskIdentifier, phase, checkpoint, dueAt, lastRestart } = decoded.right;
+  return { taskIdentifier, phase, checkpoint: checkpoint?.offset ?? null, dueAt, restart: lastRestart };
 }

@@ -1,4 +1,4 @@
-import type { CrashPoint, TaskPhase } from '@bgsession/core';
+import type { CrashPoint, RestartReason, TaskPhase } from '@bgsession/core';
 
 /** A task record as a commit wrote it: enough to follow the task through the trace. */
 export interface CommittedTask {
@@ -6,6 +6,8 @@ export interface CommittedTask {
   readonly phase: TaskPhase;
   /** Bytes the record says are durable in its partial file (its checkpoint), or null. */
   readonly checkpoint: number | null;
+  /** Why the download last restarted from 0 (`ServerIgnoredRange`, `ValidatorChanged`...), or null: shown once it is set. */
+  readonly restart: RestartReason | null;
 }
 
 /** An outbox entry as a commit wrote it. */
