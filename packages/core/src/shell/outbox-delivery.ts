@@ -145,8 +145,11 @@ export class OutboxDelivery {
         operations.push(this.runtime.forget(id));
         // What the byte store may still keep for the key (a hand-over marker, or a partial file a
         // power loss brought back after a cancel) goes with the task, unless resume data owns it.
+        // A task that produced resume data gave its bytes away: to the resume data, to the task
+        // made from it since (which owns them now), or to their expiry (which deleted them).
         const partKey = record.partKey;
-        if (partKey !== null && (record.phase === 'succeeded' || !this.runtime.resumeReferences.has(partKey))) {
+        const gaveBytesAway = record.error?.resumeData != null || this.runtime.resumeReferences.has(partKey ?? '');
+        if (partKey !== null && (record.phase === 'succeeded' || !gaveBytesAway)) {
           cleanup.push(() => this.runtime.ports.byteStore.delete(partKey));
         }
       }

@@ -61,6 +61,43 @@ describe('cancelProducingResumeData and download(resumeData)', () => {
     await session.close();
   });
 
+  it('a task resumed before the cancelled one is acknowledged keeps the bytes it took over: the acknowledgement deletes nothing it owns', async () => {
+    const transport = stallingThenServing(160 * kib);
+    const host = createMemoryHost({ transport, seed: 28 });
+    const log = eventLog();
+    const recording = recordingListener(log, (at) => host.byteData.readFile(at));
+    // The app holds the cancelled task's taskDidComplete (its handler has not returned) until it
+    // has made the download from its resume data.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let cancelledTask = -1;
+    const session = await host.open(
+      { identifier: 'resume-data-before-ack', checkpointBytes: 32 * kib },
+      {
+        listener: {
+          ...recording,
+          taskDidComplete: async (event) => {
+            recording.taskDidComplete?.(event);
+            if (event.task.taskIdentifier === cancelledTask) await held;
+          },
+        },
+      },
+    );
+    const task = await session.download({ url });
+    cancelledTask = task.taskIdentifier;
+    await untilKept(host, task, 160 * kib);
+    const resumeData = await task.cancelProducingResumeData();
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+
+    const resumed = await session.download(resumeData!);
+    release();
+    await runUntil(host, () => completions(log, resumed.taskIdentifier).length === 1);
+    expect(completions(log, resumed.taskIdentifier)[0]!.error).toBeNull();
+    expect(bytesAskedFrom(transport.requests)).toEqual([null, 160 * kib]);
+    expect(firstDifference(log.files.get(resumed.taskIdentifier), content)).toBe(-1);
+    await session.close();
+  });
+
   it('resume data survives a relaunch', async () => {
     const transport = stallingThenServing(64 * kib);
     const host = createMemoryHost({ transport, seed: 27 });
