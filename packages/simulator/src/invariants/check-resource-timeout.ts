@@ -58,7 +58,15 @@ function stoppedPeriods(entries: readonly TraceEntry[]): Array<{ readonly from: 
   return periods;
 }
 
-/** When the host runs again at or after `at`: `at` itself, or the end of the stop that covers it. */
+/**
+ * When the host runs again at or after `at`: `at` itself, or the end of the stop that covers it,
+ * and of the stop after it when that one begins as the first ends (a host resumed and killed in the
+ * same instant, at the very commit of the end that was due: the next launch is when it can be).
+ */
 function runningAgainAt(stops: ReadonlyArray<{ readonly from: number; readonly until: number }>, at: number): number {
-  return stops.find((stop) => stop.from <= at && stop.until > at)?.until ?? at;
+  let running = at;
+  for (let covering = stops.find((stop) => stop.from <= running && stop.until > running); covering !== undefined; covering = stops.find((stop) => stop.from <= running && stop.until > running)) {
+    running = covering.until;
+  }
+  return running;
 }
