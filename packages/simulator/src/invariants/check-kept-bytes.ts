@@ -8,8 +8,9 @@ import type { WorldCheckInput } from './world-check-input.js';
  * response those bytes came from carried a strong validator and did not refuse ranges, and no power
  * loss came between that response and the kill. (Power losses are not judged here: N is then only
  * bounded by the checkpoint.) Attempts are matched to their task, not by URL: two tasks of one URL
- * are judged apart, and the request judged is the task's next one to the URL the bytes came from
- * (after a redirect, the chain's last hop).
+ * are judged apart, and after a redirect the bytes came from the chain's last hop while the request
+ * judged is the task's first after the kill (its chain starts again at its first URL, every hop
+ * asking for the kept bytes; a presigned link may not come back at all).
  *
  * @example
  * ```ts
@@ -32,7 +33,7 @@ export function checkKeptBytes(input: WorldCheckInput): Violation[] {
         // Bytes written before a power loss that came before this kill are owed only up to their
         // durable checkpoint (the second half of #7), whatever a later kill on the new boot finds.
         if (crashes.some((other) => other.type === 'powerLoss' && other.step > source.step && other.step < crash.step)) continue;
-        const next = ofTask.find((attempt) => attempt.step > crash.step && attempt.url === source.url);
+        const next = ofTask.find((attempt) => attempt.step > crash.step);
         if (next === undefined || next.step > nextPowerLoss) continue;
         const asked = next.headers['range'];
         if (asked !== `bytes=${length}-`) {

@@ -60,6 +60,18 @@ describe('invariant checkers with two tasks of one URL', () => {
     expect(reported.sort()).toEqual([String(run.first), String(run.second)].sort());
   });
 
+  it("#6 holds: each task's file is judged by its own response's version, though the URL's content changed between the two tasks' requests", async () => {
+    // The second request (the second task's) meets a new version; the first task's body, already
+    // under way, stays the first version. Both files are right, each for its own ETag.
+    const { world, first, second } = await twoDownloads(13, { bytesPerSecond: 16 * 1024, script: faultsByAttempt({ 2: [{ type: 'newVersion' }] }) }, 500);
+    await world.runUntilIdle({ limit: 60 * 60 * 1000 });
+    const etagOf = (taskIdentifier: number) => world.log.attempts.find((attempt) => attempt.taskIdentifier === taskIdentifier)?.response?.headers['etag'];
+    expect(etagOf(first.taskIdentifier)).not.toBe(etagOf(second.taskIdentifier));
+    expect(world.disk.readFile('/downloads/first.bin')).toEqual(content.read(0, length));
+    expect(world.disk.readFile('/downloads/second.bin')).not.toEqual(content.read(0, length));
+    expect(world.violations({ settled: true })).toEqual([]);
+  });
+
   it("#10 holds: a 503 with Retry-After holds back the task it answered, and the other task of the URL goes on at once", async () => {
     const { world, first, second } = await twoDownloads(12, { script: faultsByAttempt({ 1: { type: 'status', status: 503, retryAfter: '30' } }) }, 1_000);
     await world.runUntilIdle({ limit: 60 * 60 * 1000 });

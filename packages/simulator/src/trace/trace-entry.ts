@@ -6,7 +6,7 @@ export interface CommittedTask {
   readonly phase: TaskPhase;
   /** Bytes the record says are durable in its partial file (its checkpoint), or null. */
   readonly checkpoint: number | null;
-  /** Why the download last restarted from 0 (`ServerIgnoredRange`, `ValidatorChanged`...), or null: shown once it is set. */
+  /** Why the download last restarted from 0 (`ServerIgnoredRange`, `ValidatorChanged`...), or null when it never did. */
   readonly restart: RestartReason | null;
 }
 
