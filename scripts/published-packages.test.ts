@@ -4,8 +4,9 @@
 // `attw --profile esm-only` check what `npm pack` would publish; and an app written in TypeScript
 // is type-checked against the built declarations, compiled, and run with plain `node` (no
 // TypeScript loader, no `@bgsession/source` condition) to download a file from a server on
-// 127.0.0.1. The app's node_modules holds the staged packages and only the dependencies their
-// package.json files declare, so an undeclared dependency fails the run.
+// 127.0.0.1. The app's node_modules holds the staged packages and the dependencies their
+// package.json files declare, flat as npm lays them out: a dependency no package declares fails
+// the run (one declared by another staged package would not, as with npm).
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,9 +20,17 @@ const packages = ['core', 'testing', 'node', 'simulator'] as const;
 type PackageFolder = (typeof packages)[number];
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
-// Their bins (the packages export no path to them): the root's devDependencies.
-const publint = join(root, 'node_modules', 'publint', 'src', 'cli.js');
-const attw = join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
+/** The file a root devDependency names as its bin (neither package exports a path to it). */
+function binOf(name: string): string {
+  const directory = join(root, 'node_modules', name);
+  const { bin } = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { bin: string | Record<string, string> };
+  return join(directory, typeof bin === 'string' ? bin : (Object.values(bin)[0] as string));
+}
+const publint = binOf('publint');
+const attw = binOf('@arethetypeswrong/cli');
+/** Per child process (a build, a pack and its check, the app's compile or run) on a loaded machine; a test runs at most two. */
+const childTimeoutMs = 80_000;
+const stepTimeoutMs = 3 * childTimeoutMs;
 
 interface Manifest {
   readonly name: string;
@@ -37,7 +46,7 @@ interface RunResult {
 }
 
 /** Runs `args` with this Node in `cwd`, killed after `timeoutMs`; stdout and stderr together. */
-function run(args: readonly string[], cwd: string, timeoutMs = 60_000): Promise<RunResult> {
+function run(args: readonly string[], cwd: string, timeoutMs = childTimeoutMs): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
     let output = '';
@@ -101,10 +110,10 @@ beforeAll(async () => {
         },
       }),
     );
-    built.set(folder, await run([tsc, '-p', config], root, 120_000));
+    built.set(folder, await run([tsc, '-p', config], root));
     paths[manifest.name] = [join(target, 'dist', 'index.d.ts')];
   }
-}, 300_000);
+}, packages.length * childTimeoutMs + 10_000);
 
 afterAll(() => rmSync(staging, { recursive: true, force: true }));
 
@@ -123,7 +132,7 @@ describe('the packages as published', () => {
     const result = await run([publint, '--pack', 'npm', '--strict'], join(staging, 'packages', folder));
     expect(result.output).toContain('All good!');
     expect(result.code).toBe(0);
-  });
+  }, stepTimeoutMs);
 
   it.each(packages)('@bgsession/%s resolves with its types for ESM consumers: node16 and bundlers (attw)', async (folder) => {
     const result = await run([attw, '--pack', '.', '--profile', 'esm-only', '--format', 'table-flipped'], join(staging, 'packages', folder));
@@ -131,7 +140,7 @@ describe('the packages as published', () => {
     // packages being ESM only.
     expect(result.output).toContain('🟢');
     expect(result.code).toBe(0);
-  });
+  }, stepTimeoutMs);
 
   it('an app outside the workspace type-checks against the built packages and, run by plain node, downloads a file that survives to its path', async () => {
     const app = join(staging, 'app');
@@ -161,13 +170,13 @@ describe('the packages as published', () => {
       JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: ['node'], outDir: 'out', skipLibCheck: false }, files: ['main.ts'] }),
     );
     writeFileSync(join(app, 'main.ts'), appSource);
-    const compiled = await run([tsc, '-p', 'tsconfig.json'], app, 120_000);
+    const compiled = await run([tsc, '-p', 'tsconfig.json'], app);
     expect(compiled.output).toBe('');
     expect(compiled.code).toBe(0);
-    const ran = await run([join('out', 'main.js')], app, 30_000);
+    const ran = await run([join('out', 'main.js')], app);
     expect(ran.output.trim()).toBe('succeeded /report.bin 262144 bytes, equal: true');
     expect(ran.code).toBe(0);
-  });
+  }, stepTimeoutMs);
 });
 
 /** Where the workspace keeps a third-party package (pnpm's store), found from the package that depends on it. */
