@@ -68,7 +68,7 @@ try {
           ? [
               'bgsession: every task created at once, maxConnectionsPerHost 16; timed until every taskDidComplete was delivered and acknowledged and the session holds no task',
               'the baseline writes each file with fs.writeFile and never syncs',
-              'the durable floor is what the disk alone costs: each file written under a temporary name, fdatasync, renamed, its directory fsynced (one sync shared by the renames before it); no journal, so a kill loses its queue. The goal is against the baseline; a writer that syncs each file cannot go faster than the floor',
+              'the durable floor is what the disk costs a simple crash-safe writer: each file written under a temporary name, fdatasync, renamed, its directory fsynced (one sync shared by the renames before it), outside its request\'s slot as bgsession does; no journal, so a kill loses its queue. The goal is against the baseline',
               `the durable floor reaches ${formatFigure(floorShare)}x the baseline's tasks/s in this run`,
             ]
           : ["'relaxed': a commit resolves after its append, its sync follows within 50 ms (safe against a process kill, not a power loss)"]),
