@@ -12,14 +12,15 @@ import type { Trace } from '../trace/trace.js';
  * ```
  */
 export function tracedSession(session: Session, trace: Trace, closed: () => void = () => undefined): Session {
-  const created = (task: Task, url: string): Task => {
-    trace.add({ kind: 'created', session: session.identifier, taskIdentifier: task.taskIdentifier, url });
+  // The URL as the session took it: a download made from resume data names the resume data's.
+  const created = (task: Task): Task => {
+    trace.add({ kind: 'created', session: session.identifier, taskIdentifier: task.taskIdentifier, url: task.info().originalRequest.url });
     return task;
   };
   const overrides: Partial<Session> = {
-    download: async (input) => created(await session.download(input), typeof input === 'string' ? (/^[a-z][a-z0-9+.-]*:/i.test(input) ? input : '') : input.url),
-    upload: async (input) => created(await session.upload(input), input.url),
-    data: async (input) => created(await session.data(input), input.url),
+    download: async (input) => created(await session.download(input)),
+    upload: async (input) => created(await session.upload(input)),
+    data: async (input) => created(await session.data(input)),
     close: async () => {
       await session.close();
       closed();
