@@ -23,33 +23,24 @@ mkdirSync(outDirectory, { recursive: true });
 const urlOf = (i: number) => `${origin}/f/${i}`;
 const pathOf = (i: number) => join(outDirectory, `f${i}.bin`);
 
-/**
- * 16 at a time, each body read whole and given to `write`; the batch's milliseconds. With
- * `writeOutsideSlot`, a body is written once its request's slot is free again, at most 16 at once
- * (bgsession gives its slot away before its sync the same way, ADR 16).
- */
-async function limitedBatch(write: (i: number, bytes: Buffer) => Promise<void>, writeOutsideSlot = false): Promise<number> {
-  const limit = pLimit(concurrency);
-  const writing = pLimit(concurrency);
+/** Runs `task` for every download at once (each limits itself); the batch's milliseconds. */
+async function timedBatch(task: (i: number) => Promise<void>): Promise<number> {
   const start = performance.now();
-  await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const fetched = limit(async () => {
-        const { statusCode, body } = await request(urlOf(i));
-        if (statusCode !== 200) throw new Error(`status ${statusCode}`);
-        const bytes = Buffer.from(await body.arrayBuffer());
-        return writeOutsideSlot ? bytes : write(i, bytes).then(() => null);
-      });
-      const bytes = await fetched;
-      if (bytes !== null) await writing(() => write(i, bytes));
-    }),
-  );
+  await Promise.all(Array.from({ length: count }, (_, i) => task(i)));
   return performance.now() - start;
 }
 
-/** The baseline: each file written with no durability. */
+/** Download `i`'s body, read whole. */
+async function fetchBody(i: number): Promise<Buffer> {
+  const { statusCode, body } = await request(urlOf(i));
+  if (statusCode !== 200) throw new Error(`status ${statusCode}`);
+  return Buffer.from(await body.arrayBuffer());
+}
+
+/** The baseline: 16 at a time, each file written with no durability inside its request's slot. */
 function baseline(): Promise<number> {
-  return limitedBatch((i, bytes) => writeFile(pathOf(i), bytes));
+  const limit = pLimit(concurrency);
+  return timedBatch((i) => limit(async () => writeFile(pathOf(i), await fetchBody(i))));
 }
 
 /**
@@ -75,7 +66,9 @@ async function durableBaseline(): Promise<number> {
     });
     return next;
   };
-  const ms = await limitedBatch(async (i, bytes) => {
+  const limit = pLimit(concurrency);
+  const writing = pLimit(concurrency);
+  const writeDurably = async (i: number, bytes: Buffer): Promise<void> => {
     const temporary = `${pathOf(i)}.part`;
     const file = await open(temporary, 'w');
     try {
@@ -86,7 +79,11 @@ async function durableBaseline(): Promise<number> {
     }
     await rename(temporary, pathOf(i));
     await syncDirectory();
-  }, true);
+  };
+  const ms = await timedBatch(async (i) => {
+    const bytes = await limit(() => fetchBody(i));
+    await writing(() => writeDurably(i, bytes));
+  });
   await directory.close();
   return ms;
 }

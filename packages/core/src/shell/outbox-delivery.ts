@@ -148,7 +148,7 @@ export class OutboxDelivery {
         // A task that produced resume data gave its bytes away: to the resume data, to the task
         // made from it since (which owns them now), or to their expiry (which deleted them).
         const partKey = record.partKey;
-        const gaveBytesAway = record.error?.resumeData != null || this.runtime.resumeReferences.has(partKey ?? '');
+        const gaveBytesAway = record.error?.resumeData != null || (partKey !== null && this.runtime.resumeReferences.has(partKey));
         if (partKey !== null && (record.phase === 'succeeded' || !gaveBytesAway)) {
           cleanup.push(() => this.runtime.ports.byteStore.delete(partKey));
         }

@@ -207,9 +207,10 @@ export class SessionRuntime {
     // A lazy step that brings the record back to what the store holds has nothing to write (a
     // relaunched task told again that it waits for connectivity, B5); the stored record stays.
     const stored = result.durability === 'lazy' ? this.stored.holding(record, result) : undefined;
+    const attemptStart = event.type === 'slotGranted';
     if (stored !== undefined) {
       this.stored.written(taskIdentifier);
-    } else if (event.type === 'slotGranted' && result.durability === 'lazy') {
+    } else if (attemptStart && result.durability === 'lazy') {
       // An idempotent attempt's start is not written on its own (ADR 16): a relaunch turns a
       // `connecting` idempotent task back into `scheduled` with no attempt spent anyway, and the
       // task's next commit (its response head, or the attempt's end) writes the whole record.
@@ -217,7 +218,7 @@ export class SessionRuntime {
     } else {
       // A non-idempotent attempt's start is durable before its request goes out, in both modes:
       // the only thing that keeps a power loss from sending a POST twice (relaunch table).
-      entries = await this.commitStep(result, event.type === 'slotGranted');
+      entries = await this.commitStep(result, attemptStart);
       if (this.stopped) return null;
       this.stored.written(taskIdentifier);
     }
