@@ -1,4 +1,4 @@
-import type { Session } from '@bgsession/core';
+import { isTerminalPhase, type Session } from '@bgsession/core';
 import { createContentPattern, type ContentPattern } from '../servers/content-pattern.js';
 import { faultsByAttempt } from '../servers/faults-by-attempt.js';
 import { generatedContent } from '../servers/generated-content.js';
@@ -24,7 +24,7 @@ let sharedPattern: ContentPattern | null = null;
 /**
  * Builds the world a {@link WorldScenario} describes (its files on one server, a session `app`
  * with a quick retry policy, 1 MiB checkpoints and the scenario's connection limit, one download
- * per file), schedules its faults, and runs until idle (at most 6 virtual hours). Every content is
+ * per file), schedules its faults and the app's cancels into resume data, and runs until idle (at most 6 virtual hours). Every content is
  * built on one shared pattern, so runs allocate little.
  *
  * @example
@@ -63,6 +63,33 @@ export async function runWorldScenario(scenario: WorldScenario, planted?: Plante
     await session.download({ url: `${scenarioOrigin}/file-${index}.bin`, destination: { type: 'path', path: `/downloads/file-${index}.bin`, ifExists: 'replace' } });
   }
   world.schedule(scenario.faults);
+  scenario.files.forEach((file, index) => {
+    if (file.resumeDataAt === undefined) return;
+    const url = `${scenarioOrigin}/file-${index}.bin`;
+    // Not awaited: a kill may come in the middle, and then the app's calls never settle.
+    world.clock.setTimer(Math.max(0, file.resumeDataAt - world.clock.monotonic()), () => void cancelIntoResumeData(world, url));
+  });
   await world.runUntilIdle({ limit });
   return { world, settled: world.running };
+}
+
+/**
+ * What an app does to pause a download the way `URLSession` apps do: cancels the URL's live task
+ * producing resume data, then downloads from that resume data. Nothing when the task has ended, no
+ * bytes were kept or no process runs; a call the core refuses (its session gone with a kill, or
+ * resume data judged stale) is the app's to see, so it is traced, not thrown.
+ */
+async function cancelIntoResumeData(world: World, url: string): Promise<void> {
+  const session = world.session('app');
+  const task = session?.tasks().find((candidate) => candidate.info().originalRequest.url === url && !isTerminalPhase(candidate.info().phase));
+  if (session === undefined || task === undefined) return;
+  try {
+    const resumeData = await task.cancelProducingResumeData();
+    world.trace.add({ kind: 'note', text: `the app cancelled task ${task.taskIdentifier} ${resumeData === null ? 'with no resume data' : 'into resume data'}` });
+    if (resumeData === null) return;
+    const resumed = await session.download(resumeData);
+    world.trace.add({ kind: 'note', text: `the app downloads ${url} from resume data as task ${resumed.taskIdentifier}` });
+  } catch (error) {
+    world.trace.add({ kind: 'note', text: `the app's cancel into resume data of ${url} was refused: ${error instanceof Error ? error.message : String(error)}` });
+  }
 }

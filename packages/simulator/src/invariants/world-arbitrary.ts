@@ -11,6 +11,11 @@ export interface FileScenario {
   readonly ranges: 'supported' | 'ignored';
   /** Server faults by the route's attempt index (1 for the first request). */
   readonly faults: Readonly<Record<number, readonly ServerFault[]>>;
+  /**
+   * When given (virtual ms), the app then cancels the file's task producing resume data and at once
+   * downloads from that resume data (nothing happens when the task has ended or no bytes were kept).
+   */
+  readonly resumeDataAt?: number;
 }
 
 /** A generated world: everything a run needs, printable, and replayed exactly from itself. */
@@ -55,9 +60,10 @@ const MiB = 1024 * KiB;
  * Arbitrary worlds for the invariants' property tests: 1-3 files of 256 KiB-4 MiB on one origin,
  * served with any validator, ranges honoured or ignored, with server faults by attempt (cuts,
  * 503s, resets, stalls, new versions, ignored ranges, a stale node's other version honestly
- * labelled), and a fault schedule of kills and power losses at times or at the n-th pass through
- * a crash point, partitions, suspensions, wall-clock jumps and (when asked) a full disk. Shrinking
- * drops faults and files first.
+ * labelled), in one file of four a cancel into resume data and a download made from it, and a
+ * fault schedule of kills and power losses at times or at the n-th pass through a crash point,
+ * partitions, suspensions, wall-clock jumps and (when asked) a full disk. Shrinking drops faults
+ * and files first.
  *
  * @example
  * ```ts
@@ -85,10 +91,11 @@ export function worldScenarioArbitrary(options: WorldScenarioOptions = {}): fc.A
       length: fc.constant(length),
       validator: fc.constantFrom(...validators),
       ranges: fc.constantFrom('supported', 'supported', 'supported', 'ignored'),
+      resumeDataAt: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 20_000 }) }),
       faults: (options.compliantServers === true ? fc.constant({}) : fc.dictionary(fc.integer({ min: 1, max: 4 }).map(String), fc.array(serverFault(length), { minLength: 1, maxLength: 2 }), { maxKeys: 3 })).map(
         (faults): Record<string, readonly ServerFault[]> => (options.firstAttempt === undefined ? faults : { ...faults, 1: options.firstAttempt }),
       ),
-    }),
+    }).map(({ resumeDataAt, ...rest }): FileScenario => (resumeDataAt === undefined ? rest : { ...rest, resumeDataAt })),
   );
   const crash = options.crash;
   return fc.record({

@@ -30,6 +30,6 @@ export interface WorldCheckInput extends TaskEventsInput {
   readonly served: readonly ServedFile[];
   /** Each session's configured limits (the app's configuration, whatever ran). */
   readonly limits: ReadonlyMap<string, SessionLimits>;
-  /** The length of a task's partial file now, or null when it has none. */
-  readonly readPart: (session: string, taskIdentifier: number) => number | null;
+  /** The length of the partial file under a part key (a task's `part-<id>`, see `CommittedTask.partKey`) now, or null when there is none. */
+  readonly readPart: (session: string, partKey: string) => number | null;
 }

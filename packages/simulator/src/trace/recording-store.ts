@@ -50,7 +50,8 @@ export function recordingStore(store: Store, trace: Trace, session: string, onTa
             const fields = taskFields(operation.value);
             if (fields !== null) {
               onTaskRecord?.(fields);
-              tasks.push({ taskIdentifier: fields.taskIdentifier, phase: fields.phase, checkpoint: fields.checkpoint, restart: fields.restart });
+              const { taskIdentifier, phase, checkpoint, restart, partKey, gaveBytesToResumeData } = fields;
+              tasks.push({ taskIdentifier, phase, checkpoint, restart, partKey, gaveBytesToResumeData });
             }
           }
         } else if (operation.collection === 'outbox') {
@@ -92,6 +93,6 @@ function taskFields(value: unknown): CommittedTaskFields | null {
   if (light !== null) return light;
   const decoded = decodeTaskRecord(value);
   if (decoded._tag === 'Left') return null;
-  const { taskIdentifier, phase, checkpoint, dueAt, lastRestart } = decoded.right;
-  return { taskIdentifier, phase, checkpoint: checkpoint?.offset ?? null, dueAt, restart: lastRestart };
+  const { taskIdentifier, phase, checkpoint, dueAt, lastRestart, partKey, error } = decoded.right;
+  return { taskIdentifier, phase, checkpoint: checkpoint?.offset ?? null, dueAt, restart: lastRestart, partKey, gaveBytesToResumeData: error !== null && error.resumeData !== null };
 }

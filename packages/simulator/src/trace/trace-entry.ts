@@ -8,6 +8,10 @@ export interface CommittedTask {
   readonly checkpoint: number | null;
   /** Why the download last restarted from 0 (`ServerIgnoredRange`, `ValidatorChanged`...), or null when it never did. */
   readonly restart: RestartReason | null;
+  /** The ByteStore key of the task's partial bytes (`part-<id>`, or the part it took over from resume data), or null for a data or upload task. */
+  readonly partKey: string | null;
+  /** The task ended with an error that carries resume data: its partial bytes went to that resume data (and to the task made from it, or to their expiry). */
+  readonly gaveBytesToResumeData: boolean;
 }
 
 /** An outbox entry as a commit wrote it. */

@@ -86,7 +86,7 @@ export function createWorld(options: WorldOptions): World {
 
   function crash(type: 'kill' | 'powerLoss', point: CrashPoint | null, relaunchAfter: number | null): void {
     if (current === null) return;
-    log.crashes.push({ step: log.step(), type, generation, parts: partLengths(disk, sessionsRoot, current.sessions) });
+    log.crashes.push({ step: log.step(), type, generation, parts: partLengths(disk, sessionsRoot, current.sessions, (session, id) => log.partKeyOf(session, id)) });
     current.life.die();
     current = null;
     if (type === 'kill') disk.kill();
@@ -334,7 +334,7 @@ export function createWorld(options: WorldOptions): World {
     },
 
     violations: (checkOptions = {}) =>
-      worldViolations({ trace, log, liveTasks: world.liveTasks(), settled: checkOptions.settled ?? false, served, limits, readPart: (session, taskIdentifier) => partLength(disk, sessionsRoot, session, taskIdentifier) }),
+      worldViolations({ trace, log, liveTasks: world.liveTasks(), settled: checkOptions.settled ?? false, served, limits, readPart: (session, partKey) => partLength(disk, sessionsRoot, session, partKey) }),
   };
   return world;
 }

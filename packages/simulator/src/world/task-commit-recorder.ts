@@ -4,7 +4,7 @@ import type { WorldLog } from './world-log.js';
 
 /**
  * What puts every task record a resolved commit wrote into the world's log, with its phase and
- * persisted due time (invariant #12 reads them). Given to `recordingStore`, which decodes each
+ * persisted due time (invariant #12 reads them), and keeps each task's part key (#7 and #9 read it). Given to `recordingStore`, which decodes each
  * record once for the trace and for this.
  *
  * @example
@@ -15,6 +15,7 @@ import type { WorldLog } from './world-log.js';
 export function taskCommitRecorder(context: { readonly log: WorldLog; readonly session: string; readonly clock: Clock; readonly generation: () => number }): (record: CommittedTaskFields) => void {
   const { log, clock } = context;
   return (record) => {
+    log.partKeys.set(`${context.session}#${record.taskIdentifier}`, record.partKey);
     log.commits.push({
       step: log.step(),
       session: context.session,

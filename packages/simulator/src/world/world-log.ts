@@ -91,6 +91,14 @@ export class WorldLog {
   readonly crashes: CrashRecord[] = [];
   readonly commits: CommitRecord[] = [];
   readonly networkChanges: NetworkChangeRecord[] = [];
+  /** The part key each task's last committed record named (null for a data or upload task), by `session#taskIdentifier`. */
+  readonly partKeys = new Map<string, string | null>();
+
+  /** The part key of a task's partial bytes: its last committed record's, or its own `part-<id>` before any commit. */
+  partKeyOf(session: string, taskIdentifier: number): string | null {
+    const key = `${session}#${taskIdentifier}`;
+    return this.partKeys.has(key) ? (this.partKeys.get(key) ?? null) : `part-${taskIdentifier}`;
+  }
 
   /** The next step number. */
   step(): number {
