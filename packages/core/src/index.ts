@@ -17,6 +17,7 @@ export type {
   Checkpoint,
   DataResponse,
   Destination,
+  DestinationInput,
   HandOver,
   IfExists,
   RestartReason,

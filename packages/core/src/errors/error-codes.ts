@@ -47,7 +47,11 @@ export const errorCodes = {
   IntegrityMismatch: { retryable: false, effect: 'failed', meaning: 'The downloaded bytes do not hash to `integrity` (after the one free restart).' },
   UploadSourceChanged: { retryable: false, effect: 'failed', meaning: "The upload's source file changed while the task lived." },
   RequestInterrupted: { retryable: false, effect: 'failed', meaning: 'A non-idempotent request was cut by the death of its host; its body may have been sent.' },
-  DestinationExists: { retryable: false, effect: 'failed', meaning: "`ifExists: 'fail'` and a file is already at the destination." },
+  DestinationExists: {
+    retryable: false,
+    effect: 'failed',
+    meaning: "`ifExists: 'fail'` (the default) and a file is already at the destination: thrown by `download()` when one is at a path destination already, the task's end when one appears there before the hand-over.",
+  },
   Cancelled: { retryable: false, effect: 'cancelled', meaning: 'The app cancelled the task; carries resume data when it was produced.' },
   DiskFull: { retryable: false, effect: 'waits', meaning: "The disk is full: the task waits with reason `storage`, bytes kept. Not an end." },
   StoreFailed: { retryable: false, effect: 'session', meaning: 'The store could not write; the session refuses every call until it is reopened.' },

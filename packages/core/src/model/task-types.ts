@@ -58,6 +58,14 @@ export type Destination =
   | { readonly type: 'path'; readonly path: string; readonly ifExists: IfExists }
   | { readonly type: 'directory'; readonly directory: string; readonly ifExists: IfExists };
 
+/**
+ * A destination as the app gives it: `ifExists` may be left out and is then `'fail'` (semantics
+ * section 2), so no file the app already has is overwritten unless it says so.
+ */
+export type DestinationInput =
+  | { readonly type: 'path'; readonly path: string; readonly ifExists?: IfExists }
+  | { readonly type: 'directory'; readonly directory: string; readonly ifExists?: IfExists };
+
 /** Per-task options, resolved against the session configuration and frozen at creation. */
 export interface TaskOptions {
   /** Longest silence of an attempt, ms. */

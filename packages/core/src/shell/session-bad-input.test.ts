@@ -188,7 +188,7 @@ describe('download, upload and data refuse wrong options with a BgSessionError n
     ['download', 'integrity too short', { url, integrity: 'sha256-abc=' }, 'InvalidArgument', 'integrity'],
     ['download', 'integrity that is not a string', { url, integrity: 42 }, 'InvalidArgument', 'integrity'],
     ['download', 'a destination string', { url, destination: '/downloads/a.bin' }, 'InvalidArgument', 'destination'],
-    ['download', 'a destination without ifExists', { url, destination: { type: 'path', path: '/downloads/a.bin' } }, 'InvalidArgument', 'destination'],
+    ['download', 'a destination with ifExists undefined and an extra key', { url, destination: { type: 'path', path: '/downloads/a.bin', ifExist: 'replace' } }, 'InvalidArgument', 'destination'],
     ['download', 'a destination with an empty path', { url, destination: { type: 'path', path: '', ifExists: 'fail' } }, 'InvalidArgument', 'destination'],
     ['download', 'a destination of an unknown type', { url, destination: { type: 'folder', directory: '/d', ifExists: 'fail' } }, 'InvalidArgument', 'destination'],
     ['download', 'a destination with a wrong ifExists', { url, destination: { type: 'directory', directory: '/d', ifExists: 'overwrite' } }, 'InvalidArgument', 'destination'],
@@ -230,6 +230,25 @@ describe('download, upload and data refuse wrong options with a BgSessionError n
     expect(upload.info().originalRequest.method).toBe('POST');
     const data = await session.data({ url, body, maxDataTaskBytes: 10, resume: false });
     expect(data.info().kind).toBe('data');
+    await session.close();
+  });
+
+  it("ifExists left out is 'fail' (semantics section 2): a file already at the path refuses the download at once with DestinationExists naming it, creates nothing and leaves the file as it was", async () => {
+    const host = quietHost();
+    const mine = new TextEncoder().encode('the app\'s own file');
+    host.byteData.files.set('/downloads/a.bin', mine);
+    const session = await host.open({ identifier: 'taken-destination' });
+    const error = await expectBgError(() => session.download({ url, destination: { type: 'path', path: '/downloads/a.bin' } }), 'DestinationExists');
+    expect(error.path).toBe('/downloads/a.bin');
+    await expectBgError(() => session.download({ url, destination: { type: 'path', path: '/downloads/a.bin', ifExists: 'fail' } }), 'DestinationExists');
+    expect(session.tasks()).toEqual([]);
+    expect(host.byteData.files.get('/downloads/a.bin')).toBe(mine);
+    const free = await session.download({ url, destination: { type: 'path', path: '/downloads/b.bin' }, resume: false });
+    expect(free.info().taskIdentifier).toBe(1);
+    // The other rules and a directory (whose file name the response gives) are not refused up front.
+    await session.download({ url, destination: { type: 'path', path: '/downloads/a.bin', ifExists: 'replace' }, resume: false });
+    await session.download({ url, destination: { type: 'directory', directory: '/downloads' }, resume: false });
+    expect(session.tasks()).toHaveLength(3);
     await session.close();
   });
 

@@ -1,7 +1,7 @@
 import type { BgSessionError } from '../errors/bg-session-error.js';
 import type { SessionConfigurationInput } from '../model/configuration.js';
 import type { HttpRequest } from '../model/http.js';
-import type { Destination, TaskKind, TaskPhase, TaskState, WaitReason } from '../model/task-types.js';
+import type { DestinationInput, TaskKind, TaskPhase, TaskState, WaitReason } from '../model/task-types.js';
 import type { ByteStore } from '../ports/byte-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { Connectivity } from '../ports/connectivity.js';
@@ -96,7 +96,8 @@ export interface TaskOptionsInput {
 export interface DownloadOptions extends TaskOptionsInput {
   /** `sha256-<base64>`, verified before success is reported. */
   readonly integrity?: string;
-  readonly destination?: Destination;
+  /** Where the finished file goes (`ifExists` defaults to `'fail'`); without one it is handed over inside the store. */
+  readonly destination?: DestinationInput;
 }
 
 /** An upload: the body comes from bytes the session copies into its store. */

@@ -96,6 +96,7 @@ export class TaskCreation {
   private async insert(kind: TaskKind, resolved: ResolvedTaskInput, resumeFrom: NewTaskInput['resumeFrom']): Promise<Task> {
     const { runtime } = this;
     const { ports } = runtime;
+    await refuseTakenDestination(runtime, resolved);
     const taskIdentifier = runtime.header.highestTaskIdentifier + 1;
     runtime.header = { ...runtime.header, highestTaskIdentifier: taskIdentifier };
     let body = null;
@@ -126,6 +127,20 @@ export class TaskCreation {
     await runtime.adopt(stored, resumed?.effects ?? []);
     return handle;
   }
+}
+
+/**
+ * `ifExists: 'fail'` is checked at creation (semantics section 2), so an app learns at once that its
+ * file is already there instead of after the whole download; the hand-over checks it again,
+ * atomically. A directory destination's name comes from the response, so only a path is checked.
+ */
+async function refuseTakenDestination(runtime: SessionRuntime, resolved: ResolvedTaskInput): Promise<void> {
+  const destination = resolved.options.destination;
+  if (destination?.type !== 'path' || destination.ifExists !== 'fail') return;
+  if ((await runtime.ports.byteStore.locationSize(destination.path)) === null) return;
+  throw new BgSessionError('DestinationExists', `A file is already at ${destination.path} and ifExists is 'fail' (the default); give 'replace' or 'rename' to download it anyway.`, {
+    path: destination.path,
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { BgSessionError } from '../errors/bg-session-error.js';
 import type { SessionConfiguration } from '../model/configuration.js';
 import type { HeaderMap, HttpRequest } from '../model/http.js';
-import type { Destination, TaskKind, TaskOptions } from '../model/task-types.js';
+import type { Destination, DestinationInput, TaskKind, TaskOptions } from '../model/task-types.js';
 import { stripSensitiveHeaders } from '../policy/sensitive-headers.js';
 
 /** A validated task input, resolved against the configuration. */
@@ -78,7 +78,7 @@ export function resolveTaskInput(kind: TaskKind, input: unknown, configuration: 
     earliestBeginDate: optional(raw, 'earliestBeginDate', (v) => Number.isFinite(toInstant(v)), 'a Date or a number of ms since the epoch', toInstant) ?? null,
     countOfBytesClientExpectsToSend: count(raw, 'countOfBytesClientExpectsToSend') ?? null,
     countOfBytesClientExpectsToReceive: count(raw, 'countOfBytesClientExpectsToReceive') ?? null,
-    destination: optional(raw, 'destination', isDestination, "{ type: 'path', path, ifExists } or { type: 'directory', directory, ifExists }", (v) => v as Destination) ?? null,
+    destination: optional(raw, 'destination', isDestination, "{ type: 'path', path, ifExists? } or { type: 'directory', directory, ifExists? }", toDestination) ?? null,
     maxDataTaskBytes: positive(raw, 'maxDataTaskBytes') ?? configuration.maxDataTaskBytes,
   };
   return {
@@ -138,10 +138,17 @@ function pickSensitive(headers: HeaderMap, sensitive: readonly string[]): Header
 function isDestination(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const d = value as Record<string, unknown>;
-  const ifExists = d['ifExists'] === 'fail' || d['ifExists'] === 'replace' || d['ifExists'] === 'rename';
-  if (d['type'] === 'path') return ifExists && typeof d['path'] === 'string' && d['path'].length > 0 && Object.keys(d).length === 3;
-  if (d['type'] === 'directory') return ifExists && typeof d['directory'] === 'string' && d['directory'].length > 0 && Object.keys(d).length === 3;
-  return false;
+  const where = d['type'] === 'path' ? 'path' : d['type'] === 'directory' ? 'directory' : null;
+  if (where === null || typeof d[where] !== 'string' || (d[where] as string).length === 0) return false;
+  const ifExists = d['ifExists'] === undefined || d['ifExists'] === 'fail' || d['ifExists'] === 'replace' || d['ifExists'] === 'rename';
+  return ifExists && Object.keys(d).every((key) => key === 'type' || key === where || key === 'ifExists');
+}
+
+/** The destination with its `ifExists` filled in: `'fail'` when the app left it out (semantics section 2). */
+function toDestination(value: unknown): Destination {
+  const d = value as DestinationInput;
+  const ifExists = d.ifExists ?? 'fail';
+  return d.type === 'path' ? { type: 'path', path: d.path, ifExists } : { type: 'directory', directory: d.directory, ifExists };
 }
 
 function isHttpUrl(value: string): boolean {

@@ -151,6 +151,40 @@ describe('E25: hostile file names with a directory destination', () => {
   });
 });
 
+describe("E25: a path destination with ifExists left out is 'fail', checked at creation and again at the hand-over", () => {
+  const cleanup = createCleanup();
+  let parent: string;
+  let server: RecordingServer;
+  beforeEach(async () => {
+    parent = await scratchDirectory(cleanup);
+    server = await startRecordingServer(cleanup, (_request, response) => response.writeHead(200, { 'content-length': '7' }).end('payload'));
+  });
+  afterEach(() => cleanup.run());
+
+  it('a file already at the path: download() rejects with DestinationExists before any request, and the file is kept', async () => {
+    const path = join(parent, 'report.pdf');
+    await writeFile(path, 'mine');
+    const session = await openTestSession(cleanup, parent);
+    const refused = await session.download({ url: `${server.origin}/report.pdf`, destination: { type: 'path', path } }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'DestinationExists', path });
+    expect(server.requests).toEqual([]);
+    expect(session.tasks()).toEqual([]);
+    expect(await readFile(path, 'utf8')).toBe('mine');
+  });
+
+  it('a file that appears at the path during the download: the task fails with DestinationExists, and that file is kept', async () => {
+    const path = join(parent, 'report.pdf');
+    const session = await openTestSession(cleanup, parent);
+    const task = await session.download({ url: `${server.origin}/report.pdf`, destination: { type: 'path', path }, resume: false });
+    await writeFile(path, 'mine');
+    await task.resume();
+    const outcome = await within(task.outcome(), 5_000, 'the download to end');
+    expect(outcome).toMatchObject({ phase: 'failed', error: { code: 'DestinationExists' } });
+    expect(server.requests).toHaveLength(1);
+    expect(await readFile(path, 'utf8')).toBe('mine');
+  });
+});
+
 describe('E25 / #20: links planted in the store are not followed', () => {
   const cleanup = createCleanup();
   let parent: string;
