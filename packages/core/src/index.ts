@@ -125,6 +125,7 @@ export type {
   CreateSessionOptions,
   DataOptions,
   DownloadOptions,
+  ResumeDownloadOptions,
   DurableEvent,
   EventItem,
   HostOptions,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMemoryHost, createScriptedTransport, serveBytes, type MemoryHost, type RecordedRequest } from '@bgsession/testing';
 import type { Session, Task } from '../index.js';
@@ -95,6 +96,49 @@ describe('cancelProducingResumeData and download(resumeData)', () => {
     expect(completions(log, resumed.taskIdentifier)[0]!.error).toBeNull();
     expect(bytesAskedFrom(transport.requests)).toEqual([null, 160 * kib]);
     expect(firstDifference(log.files.get(resumed.taskIdentifier), content)).toBe(-1);
+    await session.close();
+  });
+
+  it('download({ resumeData, ...options }) gives the new task options of its own: its destination, integrity, key and description; the bytes still continue', async () => {
+    const transport = stallingThenServing(96 * kib);
+    const host = createMemoryHost({ transport, seed: 29 });
+    const { session, log } = await openWithLog(host, 'resume-data-options');
+    const task = await session.download({ url, taskKey: 'report' });
+    await untilKept(host, task, 96 * kib);
+    const resumeData = (await task.cancelProducingResumeData())!;
+    const integrity = `sha256-${createHash('sha256').update(content).digest('base64')}`;
+    const options = { resumeData, destination: { type: 'path', path: '/downloads/report.bin' }, integrity, taskKey: 'report', taskDescription: 'the report' } as const;
+    // Two calls that race (an app that cannot tell whether the first landed) make one task; the
+    // cancelled task's key passes to it.
+    const [resumed, again] = await Promise.all([session.download(options), session.download(options)]);
+    expect(again).toBe(resumed);
+    expect(resumed.taskIdentifier).toBeGreaterThan(task.taskIdentifier);
+    expect(resumed.info()).toMatchObject({ taskKey: 'report', taskDescription: 'the report', countOfBytesReceived: 96 * kib });
+    // Called again later, the resume data used up: the task made from it, not InvalidResumeData.
+    expect(await session.download(options)).toBe(resumed);
+    await runUntil(host, () => completions(log, resumed.taskIdentifier).length === 1);
+    expect(completions(log, resumed.taskIdentifier)[0]!.error).toBeNull();
+    expect(firstDifference(host.byteData.files.get('/downloads/report.bin') ?? undefined, content)).toBe(-1);
+    expect(bytesAskedFrom(transport.requests)).toEqual([null, 96 * kib]);
+    await session.close();
+  });
+
+  it('download({ resumeData, url | method | headers }) is InvalidArgument naming the field, and the resume data stays usable (with an integrity the bytes then fail)', async () => {
+    const host = createMemoryHost({ transport: stallingThenServing(64 * kib), seed: 30 });
+    const { session, log } = await openWithLog(host, 'resume-data-refused-options');
+    const task = await session.download({ url });
+    await untilKept(host, task, 64 * kib);
+    const resumeData = (await task.cancelProducingResumeData())!;
+    for (const [field, value] of [['url', url], ['method', 'GET'], ['headers', {}]] as const) {
+      const refused = await session.download({ resumeData, [field]: value } as never).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'InvalidArgument', field });
+    }
+    const wrong = await session.download({ resumeData, priority: 7 }).catch((error: unknown) => error);
+    expect(wrong).toMatchObject({ code: 'InvalidArgument', field: 'priority' });
+    const resumed = await session.download({ resumeData, integrity: `sha256-${'A'.repeat(43)}=` });
+    expect(resumed.info().countOfBytesReceived).toBe(64 * kib);
+    await runUntil(host, () => completions(log, resumed.taskIdentifier).length === 1);
+    expect(completions(log, resumed.taskIdentifier)[0]!.error?.code).toBe('IntegrityMismatch');
     await session.close();
   });
 

@@ -100,6 +100,17 @@ export interface DownloadOptions extends TaskOptionsInput {
   readonly destination?: DestinationInput;
 }
 
+/**
+ * A download made from resume data, with the options of the new task: the URL, method and headers
+ * come from the resume data, and the rest is given again as for any download (`destination`,
+ * `integrity`, `taskKey`, `priority`...). `session.download(resumeData)` is the same with no option:
+ * the finished file is then handed over inside the store, as in Apple's model.
+ */
+export interface ResumeDownloadOptions extends Omit<DownloadOptions, 'url' | 'method' | 'headers'> {
+  /** The string `cancelProducingResumeData()` returned, or an error's `resumeData`. */
+  readonly resumeData: string;
+}
+
 /** An upload: the body comes from bytes the session copies into its store. */
 export interface UploadOptions extends TaskOptionsInput {
   readonly body: Uint8Array;
@@ -190,8 +201,11 @@ export interface Session {
   readonly identifier: string;
   /** Problems found when the store was opened (undecodable records, quarantined tasks). */
   readonly problems: readonly StoreProblem[];
-  /** A URL (or options) starts a download; a string that is not a URL is taken as resume data. */
-  download(input: DownloadOptions | string): Promise<Task>;
+  /**
+   * A URL (or options) starts a download; a string that is not a URL is taken as resume data, and
+   * `{ resumeData, ...options }` continues from resume data with options of its own.
+   */
+  download(input: DownloadOptions | ResumeDownloadOptions | string): Promise<Task>;
   upload(input: UploadOptions): Promise<Task>;
   data(input: DataOptions): Promise<Task>;
   /** Every task not yet acknowledged as ended. */

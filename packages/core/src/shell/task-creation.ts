@@ -41,9 +41,13 @@ export class TaskCreation {
     return handle;
   }
 
-  /** `session.download(string)`: a URL, or resume data. */
+  /** `session.download(string)`: a URL, or resume data; or options, with `resumeData` among them or not. */
   download(input: unknown): Promise<Task> {
-    if (typeof input === 'string') return looksLikeUrl(input) ? this.create('download', { url: input }) : this.fromResumeData(input);
+    if (typeof input === 'string') return looksLikeUrl(input) ? this.create('download', { url: input }) : this.fromResumeData(input, {});
+    if (typeof input === 'object' && input !== null && 'resumeData' in input) {
+      const { resumeData, ...options } = input as Readonly<Record<string, unknown>>;
+      return this.fromResumeData(resumeData, options);
+    }
     return this.create('download', input);
   }
 
@@ -68,11 +72,29 @@ export class TaskCreation {
     }
   }
 
-  private async fromResumeData(value: string): Promise<Task> {
+  private async fromResumeData(value: unknown, options: Readonly<Record<string, unknown>>): Promise<Task> {
     this.runtime.assertUsable();
     const decoded = decodeResumeData(value);
     if (E.isLeft(decoded)) throw decoded.left;
     const data = decoded.right;
+    for (const field of ['url', 'method', 'headers']) {
+      if (field in options) throw new BgSessionError('InvalidArgument', `${field}: a download made from resume data takes it from the resume data`, { field });
+    }
+    // The options are checked before the resume data's bytes are taken, as for any download.
+    const resolved = resolveTaskInput('download', { ...options, url: data.originalUrl, headers: data.currentRequest.headers }, this.runtime.configuration, this.runtime.ports.hasher !== undefined);
+    // A key already on a task gives that task, as for any download (an app that cannot tell whether
+    // its call landed calls again, and the resume data's bytes are that task's now); except the
+    // task that gave these bytes to the resume data: its key passes to the new one.
+    const key = resolved.taskKey;
+    if (key !== null) {
+      const pending = this.creating.get(key);
+      if (pending !== undefined) return pending;
+      const existing = this.byKey.get(key);
+      const record = existing === undefined ? undefined : this.runtime.records.get(existing);
+      const giver = record !== undefined && record.partKey === data.partKey && record.error?.resumeData != null;
+      const handle = existing === undefined ? undefined : this.handles.get(existing);
+      if (handle !== undefined && !giver) return handle;
+    }
     if (data.sessionIdentifier !== this.runtime.configuration.identifier) {
       throw new BgSessionError('InvalidResumeData', `resumeData: it belongs to session "${data.sessionIdentifier}"`, { field: 'resumeData' });
     }
@@ -81,11 +103,17 @@ export class TaskCreation {
       throw new BgSessionError('InvalidResumeData', 'resumeData: its bytes are gone (used, discarded or expired)', { field: 'resumeData' });
     }
     this.assertOpen();
-    const resolved = resolveTaskInput('download', { url: data.originalUrl, headers: data.currentRequest.headers }, this.runtime.configuration, this.runtime.ports.hasher !== undefined);
-    return this.insert('download', resolved, {
+    const creation = this.insert('download', resolved, {
       partKey: data.partKey,
       checkpoint: { offset: data.bytesKept, validator: data.validator, expectedLength: data.expectedLength, bootIdentity: data.bootIdentity },
     });
+    if (key === null) return creation;
+    this.creating.set(key, creation);
+    try {
+      return await creation;
+    } finally {
+      this.creating.delete(key);
+    }
   }
 
   private assertOpen(): void {

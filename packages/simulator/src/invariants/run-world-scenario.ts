@@ -67,7 +67,7 @@ export async function runWorldScenario(scenario: WorldScenario, planted?: Plante
     if (file.resumeDataAt === undefined) return;
     const url = `${scenarioOrigin}/file-${index}.bin`;
     // Not awaited: a kill may come in the middle, and then the app's calls never settle.
-    world.clock.setTimer(Math.max(0, file.resumeDataAt - world.clock.monotonic()), () => void cancelIntoResumeData(world, url));
+    world.clock.setTimer(Math.max(0, file.resumeDataAt - world.clock.monotonic()), () => void cancelIntoResumeData(world, url, `/downloads/file-${index}.bin`));
   });
   await world.runUntilIdle({ limit });
   return { world, settled: world.running };
@@ -75,11 +75,11 @@ export async function runWorldScenario(scenario: WorldScenario, planted?: Plante
 
 /**
  * What an app does to pause a download the way `URLSession` apps do: cancels the URL's live task
- * producing resume data, then downloads from that resume data. Nothing when the task has ended, no
+ * producing resume data, then downloads from that resume data to the same path. Nothing when the task has ended, no
  * bytes were kept or no process runs; a call the core refuses (its session gone with a kill, or
  * resume data judged stale) is the app's to see, so it is traced, not thrown.
  */
-async function cancelIntoResumeData(world: World, url: string): Promise<void> {
+async function cancelIntoResumeData(world: World, url: string, path: string): Promise<void> {
   const session = world.session('app');
   const task = session?.tasks().find((candidate) => candidate.info().originalRequest.url === url && !isTerminalPhase(candidate.info().phase));
   if (session === undefined || task === undefined) return;
@@ -87,7 +87,7 @@ async function cancelIntoResumeData(world: World, url: string): Promise<void> {
     const resumeData = await task.cancelProducingResumeData();
     world.trace.add({ kind: 'note', text: `the app cancelled task ${task.taskIdentifier} ${resumeData === null ? 'with no resume data' : 'into resume data'}` });
     if (resumeData === null) return;
-    const resumed = await session.download(resumeData);
+    const resumed = await session.download({ resumeData, destination: { type: 'path', path, ifExists: 'replace' } });
     world.trace.add({ kind: 'note', text: `the app downloads ${url} from resume data as task ${resumed.taskIdentifier}` });
   } catch (error) {
     world.trace.add({ kind: 'note', text: `the app's cancel into resume data of ${url} was refused: ${error instanceof Error ? error.message : String(error)}` });
