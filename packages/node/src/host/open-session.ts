@@ -6,6 +6,7 @@ import {
   type HostOptions,
   type Probe,
   type DownloadOptions,
+  type ResumeDownloadOptions,
   type Session,
   type SessionConfigurationInput,
 } from '@bgsession/core';
@@ -142,14 +143,12 @@ function probeOf(options: OpenSessionOptions): { probe?: Probe } {
  * node:fs would: the session keeps absolute paths only, so a later `cd` or a relaunch elsewhere
  * cannot move the file. Anything else goes to the session as it is, to be checked there.
  */
-function withAbsoluteDestination(input: DownloadOptions | string): DownloadOptions | string {
+function withAbsoluteDestination<T extends DownloadOptions | ResumeDownloadOptions | string>(input: T): T {
   if (typeof input === 'string' || typeof input !== 'object' || input === null) return input;
   const destination: unknown = input.destination;
   if (typeof destination !== 'object' || destination === null) return input;
   const { path, directory } = destination as { readonly path?: unknown; readonly directory?: unknown };
-  if (typeof path === 'string' && path !== '' && !isAbsolute(path)) return { ...input, destination: { ...input.destination, path: resolve(path) } as DownloadOptions['destination'] & object };
-  if (typeof directory === 'string' && directory !== '' && !isAbsolute(directory)) {
-    return { ...input, destination: { ...input.destination, directory: resolve(directory) } as DownloadOptions['destination'] & object };
-  }
+  if (typeof path === 'string' && path !== '' && !isAbsolute(path)) return { ...input, destination: { ...destination, path: resolve(path) } };
+  if (typeof directory === 'string' && directory !== '' && !isAbsolute(directory)) return { ...input, destination: { ...destination, directory: resolve(directory) } };
   return input;
 }
