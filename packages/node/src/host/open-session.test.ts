@@ -116,6 +116,26 @@ describe('openSession', () => {
     await until(() => events.length === 2, wait, 'the events');
   });
 
+  it('pauses with resume data and continues to a relative destination of its own: no byte fetched twice, the file whole at its absolute path', async () => {
+    const { listener, events } = recordingListener();
+    // A long backoff after the cut: the task waits there until the app cancels it.
+    const session = await open({ listener, configuration: { retry: { base: 60_000, cap: 60_000 } } });
+    const sentBefore = server.bytesSent();
+    server.cutNextAfter(1 * MiB);
+    const task = await session.download({ url: server.url });
+    await until(() => task.info().phase === 'backingOff', wait, 'the cut attempt to back off');
+    const resumeData = await task.cancelProducingResumeData();
+    expect(resumeData).not.toBeNull();
+    const path = join(directory, 'paused.bin');
+    const resumed = await session.download({ resumeData: resumeData ?? '', destination: { type: 'path', path: relative(process.cwd(), path) } });
+    expect((await within(resumed.outcome(), wait, 'the resumed download to end')).phase).toBe('succeeded');
+    expect(createHash('sha256').update(await readFile(path)).digest('hex')).toBe(server.sha256);
+    expect(server.requests[1]).toMatchObject({ range: `bytes=${MiB}-`, 'if-range': expect.stringMatching(/^"[0-9a-f]+"$/) });
+    expect(server.bytesSent() - sentBefore).toBe(2 * MiB);
+    await until(() => events.some((event) => event.type === 'downloadDidFinish' && event.task.taskIdentifier === resumed.taskIdentifier), wait, 'the events');
+    expect(events.find((event) => event.type === 'downloadDidFinish')).toMatchObject({ location: path });
+  });
+
   it.runIf(process.platform === 'linux')('opens under $XDG_DATA_HOME/bgsession/sessions/<identifier> by default', async () => {
     const saved = process.env['XDG_DATA_HOME'];
     process.env['XDG_DATA_HOME'] = directory;
