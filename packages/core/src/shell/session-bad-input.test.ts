@@ -190,6 +190,8 @@ describe('download, upload and data refuse wrong options with a BgSessionError n
     ['download', 'a destination string', { url, destination: '/downloads/a.bin' }, 'InvalidArgument', 'destination'],
     ['download', 'a destination with ifExists undefined and an extra key', { url, destination: { type: 'path', path: '/downloads/a.bin', ifExist: 'replace' } }, 'InvalidArgument', 'destination'],
     ['download', 'a destination with an empty path', { url, destination: { type: 'path', path: '', ifExists: 'fail' } }, 'InvalidArgument', 'destination'],
+    ['download', 'a destination path with a NUL', { url, destination: { type: 'path', path: '/downloads/a.bin\0.txt' } }, 'InvalidArgument', 'destination'],
+    ['download', 'a destination directory with a NUL', { url, destination: { type: 'directory', directory: '/downloads\0/x' } }, 'InvalidArgument', 'destination'],
     ['download', 'a destination of an unknown type', { url, destination: { type: 'folder', directory: '/d', ifExists: 'fail' } }, 'InvalidArgument', 'destination'],
     ['download', 'a destination with a wrong ifExists', { url, destination: { type: 'directory', directory: '/d', ifExists: 'overwrite' } }, 'InvalidArgument', 'destination'],
     ['download', 'a destination with an extra key', { url, destination: { type: 'path', path: '/a', ifExists: 'fail', mode: 0o600 } }, 'InvalidArgument', 'destination'],
@@ -244,11 +246,23 @@ describe('download, upload and data refuse wrong options with a BgSessionError n
     expect(session.tasks()).toEqual([]);
     expect(host.byteData.files.get('/downloads/a.bin')).toBe(mine);
     const free = await session.download({ url, destination: { type: 'path', path: '/downloads/b.bin' }, resume: false });
-    expect(free.info().taskIdentifier).toBe(1);
+    expect(session.tasks()).toEqual([free]);
     // The other rules and a directory (whose file name the response gives) are not refused up front.
     await session.download({ url, destination: { type: 'path', path: '/downloads/a.bin', ifExists: 'replace' }, resume: false });
     await session.download({ url, destination: { type: 'directory', directory: '/downloads' }, resume: false });
     expect(session.tasks()).toHaveLength(3);
+    await session.close();
+  });
+
+  it('identifiers follow the order of the calls, whether or not a destination is checked first', async () => {
+    const session = await quietHost().open({ identifier: 'creation-order' });
+    const created = await Promise.all([
+      session.download({ url: `${url}?1`, destination: { type: 'path', path: '/downloads/1.bin' }, resume: false }),
+      session.download({ url: `${url}?2`, resume: false }),
+      session.download({ url: `${url}?3`, destination: { type: 'path', path: '/downloads/3.bin' }, resume: false }),
+      session.download({ url: `${url}?4`, resume: false }),
+    ]);
+    expect(created.map((task) => [task.taskIdentifier, task.info().originalRequest.url])).toEqual([1, 2, 3, 4].map((n) => [n, `${url}?${n}`]));
     await session.close();
   });
 

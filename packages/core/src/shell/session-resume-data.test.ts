@@ -142,6 +142,28 @@ describe('cancelProducingResumeData and download(resumeData)', () => {
     await session.close();
   });
 
+  it('two calls with one resume data at once make one task; the other is InvalidResumeData, and a refused call gives the bytes back', async () => {
+    const transport = stallingThenServing(64 * kib);
+    const host = createMemoryHost({ transport, seed: 31 });
+    const { session, log } = await openWithLog(host, 'resume-data-race');
+    const task = await session.download({ url });
+    await untilKept(host, task, 64 * kib);
+    const resumeData = (await task.cancelProducingResumeData())!;
+    // Refused after the bytes were claimed (a file is at the path): the resume data still works.
+    host.byteData.files.set('/downloads/taken.bin', new Uint8Array(1));
+    const taken = await session.download({ resumeData, destination: { type: 'path', path: '/downloads/taken.bin' } }).catch((error: unknown) => error);
+    expect(taken).toMatchObject({ code: 'DestinationExists' });
+    const results = await Promise.allSettled([session.download(resumeData), session.download({ resumeData, destination: { type: 'path', path: '/downloads/b.bin' } })]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect(results[1]).toMatchObject({ reason: { code: 'InvalidResumeData' } });
+    const resumed = (results[0] as PromiseFulfilledResult<Task>).value;
+    await runUntil(host, () => completions(log, resumed.taskIdentifier).length === 1);
+    expect(completions(log, resumed.taskIdentifier)[0]!.error).toBeNull();
+    expect(firstDifference(log.files.get(resumed.taskIdentifier), content)).toBe(-1);
+    expect(bytesAskedFrom(transport.requests)).toEqual([null, 64 * kib]);
+    await session.close();
+  });
+
   it('resume data survives a relaunch', async () => {
     const transport = stallingThenServing(64 * kib);
     const host = createMemoryHost({ transport, seed: 27 });

@@ -109,6 +109,12 @@ export interface DownloadOptions extends TaskOptionsInput {
 export interface ResumeDownloadOptions extends Omit<DownloadOptions, 'url' | 'method' | 'headers'> {
   /** The string `cancelProducingResumeData()` returned, or an error's `resumeData`. */
   readonly resumeData: string;
+  /** Comes from the resume data (giving it is `InvalidArgument`). */
+  readonly url?: never;
+  /** Comes from the resume data (giving it is `InvalidArgument`). */
+  readonly method?: never;
+  /** Come from the resume data (giving them is `InvalidArgument`). */
+  readonly headers?: never;
 }
 
 /** An upload: the body comes from bytes the session copies into its store. */

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeResumeData } from '../codecs/resume-data-codec.js';
-import { BgSessionError } from '../errors/bg-session-error.js';
+import { BgSessionError, isBgSessionError } from '../errors/bg-session-error.js';
 import { newTaskRecord, type NewTaskInput } from '../machines/new-task-record.js';
 import { fastStep } from './fast-step.js';
 import type { TaskKind } from '../model/task-types.js';
@@ -44,7 +44,7 @@ export class TaskCreation {
   /** `session.download(string)`: a URL, or resume data; or options, with `resumeData` among them or not. */
   download(input: unknown): Promise<Task> {
     if (typeof input === 'string') return looksLikeUrl(input) ? this.create('download', { url: input }) : this.fromResumeData(input, {});
-    if (typeof input === 'object' && input !== null && 'resumeData' in input) {
+    if (typeof input === 'object' && input !== null && (input as { readonly resumeData?: unknown }).resumeData !== undefined) {
       const { resumeData, ...options } = input as Readonly<Record<string, unknown>>;
       return this.fromResumeData(resumeData, options);
     }
@@ -124,9 +124,20 @@ export class TaskCreation {
   private async insert(kind: TaskKind, resolved: ResolvedTaskInput, resumeFrom: NewTaskInput['resumeFrom']): Promise<Task> {
     const { runtime } = this;
     const { ports } = runtime;
-    await refuseTakenDestination(runtime, resolved);
+    // The identifier and the resume data's bytes are taken before the first await: identifiers
+    // follow the order of the calls, and two calls with one resume data cannot both pass its check.
+    // A call refused after this leaves a gap in the identifiers (they are never reused, not dense)
+    // and gives the resume data its bytes back.
     const taskIdentifier = runtime.header.highestTaskIdentifier + 1;
     runtime.header = { ...runtime.header, highestTaskIdentifier: taskIdentifier };
+    const claimed = resumeFrom?.partKey == null ? undefined : runtime.resumeReferences.get(resumeFrom.partKey);
+    if (claimed !== undefined) runtime.resumeReferences.delete(claimed.partKey);
+    try {
+      await refuseTakenDestination(runtime, resolved);
+    } catch (error) {
+      if (claimed !== undefined) runtime.resumeReferences.set(claimed.partKey, claimed);
+      throw error;
+    }
     let body = null;
     if (resolved.body !== null) {
       const ref = `body-${taskIdentifier}`;
@@ -143,10 +154,7 @@ export class TaskCreation {
     const resumed = resolved.resume ? fastStep(record, { type: 'resume', now: ports.clock.now() }, { retry: runtime.configuration.retry }) : null;
     const stored = resumed?.record ?? record;
     const operations: StoreOperation[] = [{ type: 'put', collection: 'tasks', key: String(taskIdentifier), value: encodeTask(stored, runtime.configuration, runtime.encodeRecord) }];
-    if (resumeFrom?.partKey != null) {
-      runtime.resumeReferences.delete(resumeFrom.partKey);
-      operations.push({ type: 'delete', collection: 'resumeData', key: resumeFrom.partKey });
-    }
+    if (resumeFrom?.partKey != null) operations.push({ type: 'delete', collection: 'resumeData', key: resumeFrom.partKey });
     await runtime.commit(operations, 'strict', true);
     if (Object.keys(resolved.secrets).length > 0) runtime.secrets.set(taskIdentifier, resolved.secrets);
     const handle = new TaskHandle(runtime, taskIdentifier);
@@ -160,12 +168,22 @@ export class TaskCreation {
 /**
  * `ifExists: 'fail'` is checked at creation (semantics section 2), so an app learns at once that its
  * file is already there instead of after the whole download; the hand-over checks it again,
- * atomically. A directory destination's name comes from the response, so only a path is checked.
+ * atomically, and also refuses what else may be in the way (a directory, a link). A directory
+ * destination's name comes from the response, so only a path is checked.
  */
 async function refuseTakenDestination(runtime: SessionRuntime, resolved: ResolvedTaskInput): Promise<void> {
   const destination = resolved.options.destination;
   if (destination?.type !== 'path' || destination.ifExists !== 'fail') return;
-  if ((await runtime.ports.byteStore.locationSize(destination.path)) === null) return;
+  let size: number | null;
+  try {
+    size = await runtime.ports.byteStore.locationSize(destination.path);
+  } catch (error) {
+    // The hand-over would meet the same refusal: say so now. Anything else (a path the platform
+    // cannot use) is the app's argument, not a failure of the store.
+    if (isBgSessionError(error, 'PermissionDenied')) throw error;
+    throw new BgSessionError('InvalidArgument', `destination: ${destination.path} cannot be used (${error instanceof Error ? error.message : String(error)})`, { field: 'destination', cause: error });
+  }
+  if (size === null) return;
   throw new BgSessionError('DestinationExists', `A file is already at ${destination.path} and ifExists is 'fail' (the default); give 'replace' or 'rename' to download it anyway.`, {
     path: destination.path,
   });

@@ -139,7 +139,8 @@ function isDestination(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const d = value as Record<string, unknown>;
   const where = d['type'] === 'path' ? 'path' : d['type'] === 'directory' ? 'directory' : null;
-  if (where === null || typeof d[where] !== 'string' || (d[where] as string).length === 0) return false;
+  // A NUL ends a path on every platform: what follows it would be silently dropped.
+  if (where === null || typeof d[where] !== 'string' || (d[where] as string).length === 0 || (d[where] as string).includes('\0')) return false;
   const ifExists = d['ifExists'] === undefined || d['ifExists'] === 'fail' || d['ifExists'] === 'replace' || d['ifExists'] === 'rename';
   return ifExists && Object.keys(d).every((key) => key === 'type' || key === where || key === 'ifExists');
 }

@@ -172,6 +172,14 @@ describe("E25: a path destination with ifExists left out is 'fail', checked at c
     expect(await readFile(path, 'utf8')).toBe('mine');
   });
 
+  it('a path the platform cannot use (a name of 300 bytes): download() rejects with InvalidArgument naming destination, before any request', async () => {
+    const session = await openTestSession(cleanup, parent);
+    const refused = await session.download({ url: `${server.origin}/report.pdf`, destination: { type: 'path', path: join(parent, 'r'.repeat(300)) } }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'InvalidArgument', field: 'destination' });
+    expect(server.requests).toEqual([]);
+    expect(session.tasks()).toEqual([]);
+  });
+
   it('a file that appears at the path during the download: the task fails with DestinationExists, and that file is kept', async () => {
     const path = join(parent, 'report.pdf');
     const session = await openTestSession(cleanup, parent);

@@ -10,7 +10,9 @@ import type { WorldCheckInput } from './world-check-input.js';
  * bounded by the checkpoint.) Attempts are matched to their task, not by URL: two tasks of one URL
  * are judged apart, and after a redirect the bytes came from the chain's last hop while the request
  * judged is the task's first after the kill (its chain starts again at its first URL, every hop
- * asking for the kept bytes; a presigned link may not come back at all).
+ * asking for the kept bytes; a presigned link may not come back at all). A download made from
+ * resume data is judged by its part's bytes, wherever they came from: its own responses, or those
+ * of the task that gave them.
  *
  * @example
  * ```ts
@@ -20,6 +22,18 @@ import type { WorldCheckInput } from './world-check-input.js';
 export function checkKeptBytes(input: WorldCheckInput): Violation[] {
   const { attempts, crashes } = input.log;
   const violations: Violation[] = [];
+  // The tasks that held each part: a download made from resume data continues the part of the
+  // task that gave it, so its bytes may have come from that task's responses.
+  const holders = new Map<string, Set<number>>();
+  const partOf = new Map<string, string>();
+  for (const commit of input.trace.ofKind('commit')) {
+    for (const task of commit.tasks) {
+      if (task.partKey === null) continue;
+      const key = `${commit.session}#${task.partKey}`;
+      holders.set(key, (holders.get(key) ?? new Set()).add(task.taskIdentifier));
+      partOf.set(`${commit.session}#${task.taskIdentifier}`, key);
+    }
+  }
   for (const crash of crashes) {
     if (crash.type !== 'kill') continue;
     const nextPowerLoss = crashes.find((other) => other.type === 'powerLoss' && other.step > crash.step)?.step ?? Number.POSITIVE_INFINITY;
@@ -27,7 +41,9 @@ export function checkKeptBytes(input: WorldCheckInput): Violation[] {
       for (const [taskIdentifier, length] of parts) {
         if (length === 0) continue;
         const ofTask = attempts.filter((attempt) => attempt.session === session && attempt.taskIdentifier === taskIdentifier);
-        const source = ofTask.filter((attempt) => attempt.step < crash.step && (attempt.response?.status === 200 || attempt.response?.status === 206)).at(-1);
+        const sharing = holders.get(partOf.get(`${session}#${taskIdentifier}`) ?? '') ?? new Set([taskIdentifier]);
+        const ofPart = attempts.filter((attempt) => attempt.session === session && sharing.has(attempt.taskIdentifier));
+        const source = ofPart.filter((attempt) => attempt.step < crash.step && (attempt.response?.status === 200 || attempt.response?.status === 206)).at(-1);
         const head = source?.response?.headers;
         if (source === undefined || head === undefined || strongValidator(head) === null || head['accept-ranges'] === 'none') continue;
         // Bytes written before a power loss that came before this kill are owed only up to their

@@ -5,8 +5,8 @@ import type { WorldCheckInput } from './world-check-input.js';
 /**
  * #9 No partial file is ever delivered: when a `downloadDidFinish` is delivered, its file is there
  * with the server's full length; and once the run settled, no ended task has a partial file left
- * (a part is judged by the last task that held it; one that ended giving its bytes to resume data
- * keeps them, as semantics.md says, until they are used, discarded or expire).
+ * (a part is judged by the last task that held it; bytes a resume-data reference holds are kept,
+ * as semantics.md says, until it is used, discarded or expires).
  *
  * @example
  * ```ts
@@ -29,19 +29,24 @@ export function checkNoPartialDelivered(input: WorldCheckInput): Violation[] {
   }
   if (input.settled) {
     // A part may pass from task to task (a download made from resume data takes over the bytes of
-    // the task that gave them): judge each part by the last task that held it.
-    const holders = new Map<string, { session: string; taskIdentifier: number; partKey: string; gaveBytesToResumeData: boolean }>();
+    // the task that gave them): judge each part by the last task that held it. Bytes a resume-data
+    // reference holds are kept until it is used, discarded or expires (its removal is committed).
+    const holders = new Map<string, { session: string; taskIdentifier: number; partKey: string }>();
+    const kept = new Set<string>();
     for (const commit of input.trace.ofKind('commit')) {
       for (const task of commit.tasks) {
         if (task.partKey === null) continue;
         const key = `${commit.session}#${task.partKey}`;
         const holder = holders.get(key);
-        if (holder === undefined || holder.taskIdentifier <= task.taskIdentifier) holders.set(key, { session: commit.session, taskIdentifier: task.taskIdentifier, partKey: task.partKey, gaveBytesToResumeData: task.gaveBytesToResumeData });
+        if (holder === undefined || holder.taskIdentifier <= task.taskIdentifier) holders.set(key, { session: commit.session, taskIdentifier: task.taskIdentifier, partKey: task.partKey });
+      }
+      for (const reference of commit.resumeData ?? []) {
+        if (reference.kept) kept.add(`${commit.session}#${reference.partKey}`);
+        else kept.delete(`${commit.session}#${reference.partKey}`);
       }
     }
-    for (const holder of holders.values()) {
-      // Still running, or ended giving its bytes to resume data (kept until used, discarded or expired).
-      if ((input.liveTasks.get(holder.session)?.has(holder.taskIdentifier) ?? false) || holder.gaveBytesToResumeData) continue;
+    for (const [key, holder] of holders) {
+      if ((input.liveTasks.get(holder.session)?.has(holder.taskIdentifier) ?? false) || kept.has(key)) continue;
       const left = input.readPart(holder.session, holder.partKey);
       if (left !== null) violations.push({ invariant: 9, message: `task ${holder.taskIdentifier} of ${holder.session} ended and left a partial file of ${left} bytes (${holder.partKey})` });
     }

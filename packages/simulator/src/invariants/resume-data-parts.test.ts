@@ -43,17 +43,34 @@ describe('#7 and #9 follow a part from the task that gave it to the download mad
     ]);
   });
 
-  it('#7 judges the download made from resume data by the part it took over: after a kill, it asks for that part’s length', async () => {
+  it('#9 holds a part to account once its resume data is discarded: a part left after the discard is reported', async () => {
+    const { world, session, first, resumeData } = await cancelledIntoResumeData();
+    await session.discardResumeData(resumeData);
+    await world.runUntilIdle({ limit: 60 * 60 * 1000 });
+    expect(world.violations({ settled: true })).toEqual([]);
+    // What a ByteStore that forgot to delete the discarded bytes would leave.
+    world.disk.writeFile(`/sessions/app/bytes/parts/part-${first.taskIdentifier}`, new Uint8Array(4096));
+    expect(world.violations({ settled: true }).filter((violation) => violation.invariant === 9)).toEqual([
+      { invariant: 9, message: `task ${first.taskIdentifier} of app ended and left a partial file of 4096 bytes (part-${first.taskIdentifier})` },
+    ]);
+  });
+
+  it.each([
+    ['after appending bytes of its own', 3_000],
+    ['before its first response', 0],
+  ])('#7 judges the download made from resume data by the part it took over, killed %s: it asks for that part’s length', async (_when, runFor) => {
     for (const planted of [undefined, { byteStoreRoundsLengthDown: true }]) {
       const { world, session, first, resumeData } = await cancelledIntoResumeData(planted);
       const given = world.disk.fileLength(`/sessions/app/bytes/parts/part-${first.taskIdentifier}`) ?? 0;
       const resumed = await session.download(resumeData);
-      await world.advance(3_000);
+      if (runFor > 0) await world.advance(runFor);
       world.kill();
       await world.relaunch();
       await world.runUntilIdle({ limit: 60 * 60 * 1000 });
-      const kept = world.log.crashes[0]?.parts.get('app')?.get(resumed.taskIdentifier);
-      expect(kept).toBeGreaterThan(given); // the part the resumed task appended to since
+      const kept = world.log.crashes[0]?.parts.get('app')?.get(resumed.taskIdentifier) ?? 0;
+      // Its own bytes appended to the part, or only those it took over.
+      if (runFor > 0) expect(kept).toBeGreaterThan(given);
+      else expect(kept).toBe(given);
       const violations = world.violations({ settled: true }).filter((violation) => violation.invariant === 7);
       // The planted ByteStore rounds lengths down to whole MiB: the relaunched task asks for none of its bytes.
       expect(violations.map((violation) => violation.message)).toEqual(

@@ -11,7 +11,7 @@ export interface CommittedTaskFields extends CommittedTask {
 }
 
 /**
- * Reads the few fields the trace needs (phase, checkpoint, due time, last restart reason, part key, and whether its error carries resume data) from a
+ * Reads the few fields the trace needs (phase, checkpoint, due time, last restart reason, part key) from a
  * task record as the Store was given it (the shipped encoder's output: flat fields, a field at its
  * default left out), without decoding the whole record: a simulated day commits hundreds of
  * thousands of checkpoints, and a full decode of each was a tenth of the world's time. Null when
@@ -20,24 +20,21 @@ export interface CommittedTaskFields extends CommittedTask {
  * @example
  * ```ts
  * committedTaskFields({ v: 1, taskIdentifier: 3, phase: 'running', checkpoint: { offset: 4096 } });
- * // { taskIdentifier: 3, phase: 'running', checkpoint: 4096, dueAt: null, restart: null, partKey: null, gaveBytesToResumeData: false }
+ * // { taskIdentifier: 3, phase: 'running', checkpoint: 4096, dueAt: null, restart: null, partKey: null }
  * ```
  */
 export function committedTaskFields(value: unknown): CommittedTaskFields | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { taskIdentifier, phase, checkpoint = null, dueAt = null, lastRestart = null, partKey = null, error = null } = value as Readonly<Record<string, unknown>>;
+  const { taskIdentifier, phase, checkpoint = null, dueAt = null, lastRestart = null, partKey = null } = value as Readonly<Record<string, unknown>>;
   if (typeof taskIdentifier !== 'number' || !Number.isSafeInteger(taskIdentifier) || typeof phase !== 'string' || !phases.has(phase)) return null;
   if (dueAt !== null && typeof dueAt !== 'number') return null;
   if (lastRestart !== null && (typeof lastRestart !== 'string' || !reasons.has(lastRestart))) return null;
   if (partKey !== null && typeof partKey !== 'string') return null;
-  if (error !== null && typeof error !== 'object') return null;
-  const resumeData = error === null ? null : ((error as Readonly<Record<string, unknown>>)['resumeData'] ?? null);
-  if (resumeData !== null && typeof resumeData !== 'string') return null;
   let offset: number | null = null;
   if (checkpoint !== null) {
     const kept = typeof checkpoint === 'object' ? (checkpoint as Readonly<Record<string, unknown>>)['offset'] : undefined;
     if (typeof kept !== 'number') return null;
     offset = kept;
   }
-  return { taskIdentifier, phase: phase as CommittedTask['phase'], checkpoint: offset, dueAt, restart: lastRestart as CommittedTask['restart'], partKey, gaveBytesToResumeData: resumeData !== null };
+  return { taskIdentifier, phase: phase as CommittedTask['phase'], checkpoint: offset, dueAt, restart: lastRestart as CommittedTask['restart'], partKey };
 }

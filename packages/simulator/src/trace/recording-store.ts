@@ -5,8 +5,8 @@ import type { CommittedEvent, CommittedTask } from './trace-entry.js';
 
 /**
  * Wraps a session's Store so that every commit that resolves is written into the trace with what
- * it made durable: task records (identifier, phase, checkpoint), outbox entries put (new durable
- * events) and deleted (acknowledgements). The invariant checkers rely on it to tell what was
+ * it made durable: task records (identifier, phase, checkpoint, part key), outbox entries put (new
+ * durable events) and deleted (acknowledgements), resume-data references kept and removed. The invariant checkers rely on it to tell what was
  * committed from what was only attempted. A removal still in flight when its host was killed is
  * written when the next open of the session finds it took effect (acknowledgements are pipelined,
  * ADR 15, so a kill often finds one in flight).
@@ -43,15 +43,17 @@ export function recordingStore(store: Store, trace: Trace, session: string, onTa
       const removedTasks: number[] = [];
       const events: CommittedEvent[] = [];
       const acknowledged: number[] = [];
+      const resumeData: { partKey: string; kept: boolean }[] = [];
       for (const operation of batch.operations) {
+        if (operation.collection === 'resumeData') resumeData.push({ partKey: operation.key, kept: operation.type === 'put' });
         if (operation.collection === 'tasks') {
           if (operation.type === 'delete') removedTasks.push(Number(operation.key));
           else {
             const fields = taskFields(operation.value);
             if (fields !== null) {
               onTaskRecord?.(fields);
-              const { taskIdentifier, phase, checkpoint, restart, partKey, gaveBytesToResumeData } = fields;
-              tasks.push({ taskIdentifier, phase, checkpoint, restart, partKey, gaveBytesToResumeData });
+              const { taskIdentifier, phase, checkpoint, restart, partKey } = fields;
+              tasks.push({ taskIdentifier, phase, checkpoint, restart, partKey });
             }
           }
         } else if (operation.collection === 'outbox') {
@@ -65,7 +67,7 @@ export function recordingStore(store: Store, trace: Trace, session: string, onTa
           }
         }
       }
-      trace.add({ kind: 'commit', session, durability: batch.durability, tasks, removedTasks, events, acknowledged });
+      trace.add({ kind: 'commit', session, durability: batch.durability, tasks, removedTasks, events, acknowledged, ...(resumeData.length === 0 ? {} : { resumeData }) });
     },
   };
 }
@@ -93,6 +95,6 @@ function taskFields(value: unknown): CommittedTaskFields | null {
   if (light !== null) return light;
   const decoded = decodeTaskRecord(value);
   if (decoded._tag === 'Left') return null;
-  const { taskIdentifier, phase, checkpoint, dueAt, lastRestart, partKey, error } = decoded.right;
-  return { taskIdentifier, phase, checkpoint: checkpoint?.offset ?? null, dueAt, restart: lastRestart, partKey, gaveBytesToResumeData: error !== null && error.resumeData !== null };
+  const { taskIdentifier, phase, checkpoint, dueAt, lastRestart, partKey } = decoded.right;
+  return { taskIdentifier, phase, checkpoint: checkpoint?.offset ?? null, dueAt, restart: lastRestart, partKey };
 }

@@ -10,8 +10,6 @@ export interface CommittedTask {
   readonly restart: RestartReason | null;
   /** The ByteStore key of the task's partial bytes (`part-<id>`, or the part it took over from resume data), or null for a data or upload task. */
   readonly partKey: string | null;
-  /** The task ended with an error that carries resume data: its partial bytes went to that resume data (and to the task made from it, or to their expiry). */
-  readonly gaveBytesToResumeData: boolean;
 }
 
 /** An outbox entry as a commit wrote it. */
@@ -38,6 +36,11 @@ export type TraceFact =
       readonly removedTasks: readonly number[];
       readonly events: readonly CommittedEvent[];
       readonly acknowledged: readonly number[];
+      /**
+       * Resume-data references the commit wrote (kept: true, the part keys a cancel or a failure
+       * gave to resume data) or removed (kept: false: used, discarded or expired); absent when none.
+       */
+      readonly resumeData?: readonly { readonly partKey: string; readonly kept: boolean }[];
     }
   | {
       readonly kind: 'delivered';
