@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMemoryHost, createScriptedTransport, serveBytes, type MemoryHost, type RecordedRequest } from '@bgsession/testing';
-import type { Session, Task } from '../index.js';
+import type { DownloadOptions, Session, Task } from '../index.js';
 import { completions, eventLog, firstDifference, rangeStart, recordingListener, runUntil, settle, testContent, type EventLog } from './session-fixtures.test-helpers.js';
 
 const content = testContent(256 * 1024);
@@ -133,6 +133,9 @@ describe('cancelProducingResumeData and download(resumeData)', () => {
       const refused = await session.download({ resumeData, [field]: value } as never).catch((error: unknown) => error);
       expect(refused).toMatchObject({ code: 'InvalidArgument', field });
     }
+    // `resumeData: undefined` beside a URL is a plain download, not a resume.
+    const plain = await session.download({ url, resumeData: undefined, resume: false } as DownloadOptions);
+    expect(plain.info()).toMatchObject({ countOfBytesReceived: 0, originalRequest: { url } });
     const wrong = await session.download({ resumeData, priority: 7 }).catch((error: unknown) => error);
     expect(wrong).toMatchObject({ code: 'InvalidArgument', field: 'priority' });
     const resumed = await session.download({ resumeData, integrity: `sha256-${'A'.repeat(43)}=` });

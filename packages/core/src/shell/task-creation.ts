@@ -44,9 +44,10 @@ export class TaskCreation {
   /** `session.download(string)`: a URL, or resume data; or options, with `resumeData` among them or not. */
   download(input: unknown): Promise<Task> {
     if (typeof input === 'string') return looksLikeUrl(input) ? this.create('download', { url: input }) : this.fromResumeData(input, {});
-    if (typeof input === 'object' && input !== null && (input as { readonly resumeData?: unknown }).resumeData !== undefined) {
+    if (typeof input === 'object' && input !== null && 'resumeData' in input) {
       const { resumeData, ...options } = input as Readonly<Record<string, unknown>>;
-      return this.fromResumeData(resumeData, options);
+      // `resumeData: undefined` (an app's options built with nothing to resume) is a plain download.
+      return resumeData === undefined ? this.create('download', options) : this.fromResumeData(resumeData, options);
     }
     return this.create('download', input);
   }
