@@ -1,4 +1,5 @@
 import type { Violation } from './invariant-sentences.js';
+import { partHolders } from './part-holders.js';
 import { strongValidator } from './strong-validator.js';
 import type { WorldCheckInput } from './world-check-input.js';
 
@@ -22,18 +23,9 @@ import type { WorldCheckInput } from './world-check-input.js';
 export function checkKeptBytes(input: WorldCheckInput): Violation[] {
   const { attempts, crashes } = input.log;
   const violations: Violation[] = [];
-  // The tasks that held each part: a download made from resume data continues the part of the
-  // task that gave it, so its bytes may have come from that task's responses.
-  const holders = new Map<string, Set<number>>();
-  const partOf = new Map<string, string>();
-  for (const commit of input.trace.ofKind('commit')) {
-    for (const task of commit.tasks) {
-      if (task.partKey === null) continue;
-      const key = `${commit.session}#${task.partKey}`;
-      holders.set(key, (holders.get(key) ?? new Set()).add(task.taskIdentifier));
-      partOf.set(`${commit.session}#${task.taskIdentifier}`, key);
-    }
-  }
+  // A download made from resume data continues the part of the task that gave it, so its bytes
+  // may have come from that task's responses.
+  const holders = partHolders(input.trace);
   for (const crash of crashes) {
     if (crash.type !== 'kill') continue;
     const nextPowerLoss = crashes.find((other) => other.type === 'powerLoss' && other.step > crash.step)?.step ?? Number.POSITIVE_INFINITY;
@@ -41,7 +33,7 @@ export function checkKeptBytes(input: WorldCheckInput): Violation[] {
       for (const [taskIdentifier, length] of parts) {
         if (length === 0) continue;
         const ofTask = attempts.filter((attempt) => attempt.session === session && attempt.taskIdentifier === taskIdentifier);
-        const sharing = holders.get(partOf.get(`${session}#${taskIdentifier}`) ?? '') ?? new Set([taskIdentifier]);
+        const sharing = holders.tasks.get(holders.partOf.get(`${session}#${taskIdentifier}`) ?? '') ?? new Set([taskIdentifier]);
         const ofPart = attempts.filter((attempt) => attempt.session === session && sharing.has(attempt.taskIdentifier));
         const source = ofPart.filter((attempt) => attempt.step < crash.step && (attempt.response?.status === 200 || attempt.response?.status === 206)).at(-1);
         const head = source?.response?.headers;

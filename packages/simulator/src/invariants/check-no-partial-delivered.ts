@@ -1,4 +1,5 @@
 import type { Violation } from './invariant-sentences.js';
+import { partHolders } from './part-holders.js';
 import { taskUrls } from './task-urls.js';
 import type { WorldCheckInput } from './world-check-input.js';
 
@@ -31,25 +32,20 @@ export function checkNoPartialDelivered(input: WorldCheckInput): Violation[] {
     // A part may pass from task to task (a download made from resume data takes over the bytes of
     // the task that gave them): judge each part by the last task that held it. Bytes a resume-data
     // reference holds are kept until it is used, discarded or expires (its removal is committed).
-    const holders = new Map<string, { session: string; taskIdentifier: number; partKey: string }>();
-    const kept = new Set<string>();
-    for (const commit of input.trace.ofKind('commit')) {
-      for (const task of commit.tasks) {
-        if (task.partKey === null) continue;
-        const key = `${commit.session}#${task.partKey}`;
-        const holder = holders.get(key);
-        if (holder === undefined || holder.taskIdentifier <= task.taskIdentifier) holders.set(key, { session: commit.session, taskIdentifier: task.taskIdentifier, partKey: task.partKey });
-      }
-      for (const reference of commit.resumeData ?? []) {
-        if (reference.kept) kept.add(`${commit.session}#${reference.partKey}`);
-        else kept.delete(`${commit.session}#${reference.partKey}`);
-      }
-    }
-    for (const [key, holder] of holders) {
-      if ((input.liveTasks.get(holder.session)?.has(holder.taskIdentifier) ?? false) || kept.has(key)) continue;
-      const left = input.readPart(holder.session, holder.partKey);
-      if (left !== null) violations.push({ invariant: 9, message: `task ${holder.taskIdentifier} of ${holder.session} ended and left a partial file of ${left} bytes (${holder.partKey})` });
+    const parts = partHolders(input.trace);
+    for (const [key, holders] of parts.tasks) {
+      const [session = '', partKey = ''] = splitOnce(key);
+      const last = Math.max(...holders);
+      if ((input.liveTasks.get(session)?.has(last) ?? false) || parts.keptForResumeData.has(key)) continue;
+      const left = input.readPart(session, partKey);
+      if (left !== null) violations.push({ invariant: 9, message: `task ${last} of ${session} ended and left a partial file of ${left} bytes (${partKey})` });
     }
   }
   return violations;
+}
+
+/** `session#partKey` split at its last `#` (a session identifier may hold one; a ByteStore key holds none). */
+function splitOnce(key: string): [string, string] {
+  const at = key.lastIndexOf('#');
+  return [key.slice(0, at), key.slice(at + 1)];
 }
