@@ -229,8 +229,17 @@ export function createWorld(options: WorldOptions): World {
       if (opened.has(sessionOptions.identifier) && current.sessions.has(sessionOptions.identifier)) {
         throw new BgSessionError('SessionInUse', `The session ${sessionOptions.identifier} is already open in this process.`);
       }
+      // Known before the open resolves: a kill during it must still relaunch the session, as the
+      // app's code would open it again at launch. A refused open leaves what was there before.
+      const before = opened.get(sessionOptions.identifier);
       opened.set(sessionOptions.identifier, sessionOptions);
-      return open(current, sessionOptions);
+      try {
+        return await open(current, sessionOptions);
+      } catch (error) {
+        if (before === undefined) opened.delete(sessionOptions.identifier);
+        else opened.set(sessionOptions.identifier, before);
+        throw error;
+      }
     },
 
     session: (identifier) => current?.sessions.get(identifier),

@@ -61,4 +61,15 @@ describe('the world API', () => {
     expect(world.session('app')).toBe(second);
     expect(second.tasks().map((reopened) => reopened.taskIdentifier)).toEqual([task.taskIdentifier]);
   });
+
+  it('a refused open keeps the options the session was opened with: a relaunch reopens it as the app last opened it', async () => {
+    const world = createWorld({ seed: 5 });
+    const first = await world.openSession({ identifier: 'app', configuration: { checkpointBytes: 64 * 1024 } });
+    await first.close();
+    await expect(world.openSession({ identifier: 'app', configuration: { checkpointBytes: -1 } })).rejects.toMatchObject({ code: 'InvalidConfiguration' });
+    world.kill();
+    const [reopened] = await world.relaunch();
+    expect(reopened?.identifier).toBe('app');
+    expect(world.trace.ofKind('note').map((entry) => entry.text)).toEqual([]);
+  });
 });
