@@ -68,9 +68,11 @@ export function startAttempt(task: TaskRecord): TaskUpdate {
   return {
     task: { ...task, reason: null, dueAt: null, waitingNotified: false, attempts },
     effects: [{ type: 'startAttempt' }],
-    // The start of a non-idempotent request must be durable before it can reach the server, so a
-    // relaunch knows it may have been processed (relaunch table).
-    durability: task.options.idempotent ? 'lazy' : 'strict',
+    // The start of a non-idempotent request must be durable before it can reach the server, in
+    // either durability mode, so a relaunch knows it may have been processed (relaunch table). An
+    // idempotent one is not written on its own: a relaunch turns a `connecting` idempotent task back
+    // into `scheduled` with no attempt spent anyway (ADR 16).
+    durability: task.options.idempotent ? 'deferred' : 'always',
   };
 }
 

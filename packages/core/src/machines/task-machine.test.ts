@@ -139,17 +139,17 @@ describe('created and suspended', () => {
 });
 
 describe('scheduled, one test per reason', () => {
-  it('scheduled (reason slot) -> connecting on slotGranted, attempt started, startAttempt effect', () => {
+  it('scheduled (reason slot) -> connecting on slotGranted, attempt started, startAttempt effect, the start not written on its own', () => {
     const result = step(taskIn.scheduled(), ev.slotGranted());
     expect(result.record).toMatchObject({ phase: 'connecting', reason: null, dueAt: null, attempts: { started: 1, spent: 0, startRecorded: false } });
     expect(result.effects).toEqual([{ type: 'startAttempt' }]);
-    expect(result.durability).toBe('lazy');
+    expect(result.durability).toBe('deferred');
   });
 
-  it('scheduled (reason slot) -> connecting: a non-idempotent request\'s start is recorded strict before it is sent', () => {
+  it('scheduled (reason slot) -> connecting: a non-idempotent request\'s start is recorded before it is sent, in either durability mode', () => {
     const result = step(taskIn.scheduled({ kind: 'data', method: 'POST' }), ev.slotGranted());
     expect(result.record).toMatchObject({ phase: 'connecting', attempts: { startRecorded: true } });
-    expect(result.durability).toBe('strict');
+    expect(result.durability).toBe('always');
   });
 
   it('scheduled (reason earliestBegin) -> connecting on slotGranted once due', () => {

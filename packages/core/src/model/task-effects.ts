@@ -36,9 +36,13 @@ export type TaskEffect =
 
 /** How the record a step produced must be written. */
 export type StepDurability =
-  /** Durable before any effect runs (creation, non-idempotent attempt start, checkpoint, end). */
+  /** Durable before any effect runs, in every durability mode (a non-idempotent attempt's start). */
+  | 'always'
+  /** Durable before any effect runs (creation, checkpoint, hand-over, end); a relaxed session writes it lazily unless it ends the task. */
   | 'strict'
   /** May be written lazily (per the durability mode). */
   | 'lazy'
+  /** Changed, but not written on its own: the task's next commit writes the whole record (an idempotent attempt's start, ADR 16). */
+  | 'deferred'
   /** Nothing changed. */
   | 'none';

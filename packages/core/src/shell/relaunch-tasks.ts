@@ -95,7 +95,7 @@ async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskReco
       runtime.header = batch.header;
       for (const reference of batch.references) runtime.resumeReferences.set(reference.partKey, reference);
       operations.push(...batch.operations);
-      strict ||= result.durability === 'strict' || batch.ends;
+      strict ||= result.durability === 'strict' || result.durability === 'always' || batch.ends;
       ends ||= batch.ends;
       written.set(i, { result, entries: batch.entries });
     }

@@ -206,19 +206,14 @@ export class SessionRuntime {
     let entries: OutboxEntry[] = [];
     // A lazy step that brings the record back to what the store holds has nothing to write (a
     // relaunched task told again that it waits for connectivity, B5); the stored record stays.
-    const stored = result.durability === 'lazy' ? this.stored.holding(record, result) : undefined;
-    const attemptStart = event.type === 'slotGranted';
+    const stored = result.durability === 'lazy' || result.durability === 'deferred' ? this.stored.holding(record, result) : undefined;
     if (stored !== undefined) {
       this.stored.written(taskIdentifier);
-    } else if (attemptStart && result.durability === 'lazy') {
-      // An idempotent attempt's start is not written on its own (ADR 16): a relaunch turns a
-      // `connecting` idempotent task back into `scheduled` with no attempt spent anyway, and the
-      // task's next commit (its response head, or the attempt's end) writes the whole record.
+    } else if (result.durability === 'deferred') {
+      // The task's next commit (its response head, or the attempt's end) writes the whole record.
       this.stored.unwritten(record);
     } else {
-      // A non-idempotent attempt's start is durable before its request goes out, in both modes:
-      // the only thing that keeps a power loss from sending a POST twice (relaunch table).
-      entries = await this.commitStep(result, attemptStart);
+      entries = await this.commitStep(result, result.durability === 'always');
       if (this.stopped) return null;
       this.stored.written(taskIdentifier);
     }
@@ -239,15 +234,15 @@ export class SessionRuntime {
   }
 
   /** Commits a step's record with what must be atomic with it: outbox entries, resume-data references. */
-  private async commitStep(result: TaskStepResult, strict = false): Promise<OutboxEntry[]> {
+  private async commitStep(result: TaskStepResult, always = false): Promise<OutboxEntry[]> {
     const batch = stepBatch(result, this.header, this.configuration, this.ports.clock.now(), () => this.ports.random.id(), this.encodeRecord);
     this.header = batch.header;
     for (const reference of batch.references) this.resumeReferences.set(reference.partKey, reference);
     // Relaxed mode keeps strict what semantics section 7 lists (task ends with their outbox
-    // entries here) and the start of a non-idempotent attempt; a step the machine wants durable
-    // before the attempt goes on (a checkpoint, a hand-over) is written before it resolves, which a
-    // killed process cannot undo.
-    await this.commit(batch.operations, batch.ends || strict ? 'strict' : this.lazyDurability, batch.ends);
+    // entries here) and what the machine says must always be (a non-idempotent attempt's start); a
+    // step the machine wants durable before the attempt goes on (a checkpoint, a hand-over) is
+    // written before it resolves, which a killed process cannot undo.
+    await this.commit(batch.operations, batch.ends || always ? 'strict' : this.lazyDurability, batch.ends);
     return batch.entries;
   }
 

@@ -40,7 +40,7 @@ describe('StoredRecords', () => {
   it("an idempotent attempt's unwritten start leaves the store holding the scheduled record, and a second unwritten step keeps that first stored record", () => {
     const stored = taskIn.scheduled();
     const start = stepTask(stored, ev.slotGranted(), env);
-    expect(start.durability).toBe('lazy');
+    expect(start.durability).toBe('deferred');
     expect(start.record.attempts.started).toBe(stored.attempts.started + 1);
     const records = new StoredRecords();
     records.unwritten(stored);
