@@ -188,7 +188,7 @@ describe('download, upload and data refuse wrong options with a BgSessionError n
     ['download', 'integrity too short', { url, integrity: 'sha256-abc=' }, 'InvalidArgument', 'integrity'],
     ['download', 'integrity that is not a string', { url, integrity: 42 }, 'InvalidArgument', 'integrity'],
     ['download', 'a destination string', { url, destination: '/downloads/a.bin' }, 'InvalidArgument', 'destination'],
-    ['download', 'a destination with ifExists undefined and an extra key', { url, destination: { type: 'path', path: '/downloads/a.bin', ifExist: 'replace' } }, 'InvalidArgument', 'destination'],
+    ['download', 'a destination with a misspelt ifExists key', { url, destination: { type: 'path', path: '/downloads/a.bin', ifExist: 'replace' } }, 'InvalidArgument', 'destination'],
     ['download', 'a destination with an empty path', { url, destination: { type: 'path', path: '', ifExists: 'fail' } }, 'InvalidArgument', 'destination'],
     ['download', 'a destination path with a NUL', { url, destination: { type: 'path', path: '/downloads/a.bin\0.txt' } }, 'InvalidArgument', 'destination'],
     ['download', 'a destination directory with a NUL', { url, destination: { type: 'directory', directory: '/downloads\0/x' } }, 'InvalidArgument', 'destination'],

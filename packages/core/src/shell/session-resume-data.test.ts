@@ -167,6 +167,24 @@ describe('cancelProducingResumeData and download(resumeData)', () => {
     await session.close();
   });
 
+  it('after a relaunch, the key a download made from resume data took still answers with that task, not with the cancelled one beside it', async () => {
+    const host = createMemoryHost({ transport: stallingThenServing(64 * kib), seed: 32 });
+    // No listener: the cancelled task's end stays unacknowledged, so both tasks hold the key.
+    const session = await host.open({ identifier: 'resume-data-key', checkpointBytes: 32 * kib });
+    const task = await session.download({ url, taskKey: 'k' });
+    await untilKept(host, task, 64 * kib);
+    const resumeData = (await task.cancelProducingResumeData())!;
+    const resumed = await session.download({ resumeData, taskKey: 'k', resume: false });
+    await session.close();
+    const reopened = await host.open({ identifier: 'resume-data-key', checkpointBytes: 32 * kib });
+    expect(reopened.tasks().map((t) => [t.taskIdentifier, t.info().taskKey])).toEqual([
+      [task.taskIdentifier, 'k'],
+      [resumed.taskIdentifier, 'k'],
+    ]);
+    expect((await reopened.download({ url, taskKey: 'k' })).taskIdentifier).toBe(resumed.taskIdentifier);
+    await reopened.close();
+  });
+
   it('resume data survives a relaunch', async () => {
     const transport = stallingThenServing(64 * kib);
     const host = createMemoryHost({ transport, seed: 27 });
