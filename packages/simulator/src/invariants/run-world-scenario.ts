@@ -24,8 +24,8 @@ let sharedPattern: ContentPattern | null = null;
 /**
  * Builds the world a {@link WorldScenario} describes (its files on one server, a session `app`
  * with a quick retry policy, 1 MiB checkpoints and the scenario's connection limit, one download
- * per file), schedules its faults and the app's cancels into resume data, and runs until idle (at most 6 virtual hours). Every content is
- * built on one shared pattern, so runs allocate little.
+ * per file), schedules its faults and the app's cancels into resume data, and runs until idle
+ * (at most 6 virtual hours). Every content is built on one shared pattern, so runs allocate little.
  *
  * @example
  * ```ts
@@ -75,9 +75,9 @@ export async function runWorldScenario(scenario: WorldScenario, planted?: Plante
 
 /**
  * What an app does to pause a download the way `URLSession` apps do: cancels the URL's live task
- * producing resume data, then downloads from that resume data to the same path. Nothing when the task has ended, no
- * bytes were kept or no process runs; a call the core refuses (its session gone with a kill, or
- * resume data judged stale) is the app's to see, so it is traced, not thrown.
+ * producing resume data, then downloads from that resume data to the same path. Nothing when the
+ * task has ended, no bytes were kept or no process runs; a call the core refuses (its session gone
+ * with a kill, or resume data judged stale) is the app's to see, so it is traced, not thrown.
  */
 async function cancelIntoResumeData(world: World, url: string, path: string): Promise<void> {
   const session = world.session('app');

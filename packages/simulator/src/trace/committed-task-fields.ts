@@ -11,9 +11,9 @@ export interface CommittedTaskFields extends CommittedTask {
 }
 
 /**
- * Reads the few fields the trace needs (phase, checkpoint, due time, last restart reason, part key) from a
- * task record as the Store was given it (the shipped encoder's output: flat fields, a field at its
- * default left out), without decoding the whole record: a simulated day commits hundreds of
+ * Reads the few fields the trace needs (phase, checkpoint, due time, last restart reason, part key)
+ * from a task record as the Store was given it (the shipped encoder's output: flat fields, a field
+ * at its default left out), without decoding the whole record: a simulated day commits hundreds of
  * thousands of checkpoints, and a full decode of each was a tenth of the world's time. Null when
  * those fields are not there as expected.
  *

@@ -4,12 +4,12 @@ import type { Trace } from './trace.js';
 import type { CommittedEvent, CommittedTask } from './trace-entry.js';
 
 /**
- * Wraps a session's Store so that every commit that resolves is written into the trace with what
- * it made durable: task records (identifier, phase, checkpoint, part key), outbox entries put (new
- * durable events) and deleted (acknowledgements), resume-data references kept and removed. The invariant checkers rely on it to tell what was
- * committed from what was only attempted. A removal still in flight when its host was killed is
- * written when the next open of the session finds it took effect (acknowledgements are pipelined,
- * ADR 15, so a kill often finds one in flight).
+ * Wraps a session's Store so that every commit that resolves is written into the trace with what it
+ * made durable: task records (identifier, phase, checkpoint, part key), outbox entries put (new
+ * durable events) and deleted (acknowledgements), resume-data references kept and removed. The
+ * invariant checkers rely on it to tell what was committed from what was only attempted. A removal
+ * still in flight when its host was killed is written when the next open of the session finds it
+ * took effect (acknowledgements are pipelined, ADR 15, so a kill often finds one in flight).
  *
  * @example
  * ```ts

@@ -8,7 +8,8 @@ import type { LossyDisk } from '../disk/lossy-disk.js';
  *
  * @example
  * ```ts
- * const parts = partLengths(world.disk, '/sessions', sessions, (session, id) => log.partKeyOf(session, id)); // app -> (3 -> 1_048_576)
+ * const parts = partLengths(world.disk, '/sessions', sessions, (session, id) => log.partKeyOf(session, id));
+ * parts.get('app')?.get(3); // 1_048_576
  * ```
  */
 export function partLengths(

@@ -4,8 +4,8 @@ import type { WorldLog } from './world-log.js';
 
 /**
  * What puts every task record a resolved commit wrote into the world's log, with its phase and
- * persisted due time (invariant #12 reads them), and keeps each task's part key (#7 and #9 read it). Given to `recordingStore`, which decodes each
- * record once for the trace and for this.
+ * persisted due time (invariant #12 reads them), and keeps each task's part key (#7 and #9 read
+ * it). Given to `recordingStore`, which decodes each record once for the trace and for this.
  *
  * @example
  * ```ts
