@@ -57,6 +57,13 @@ export interface ByteStore {
   handOver(key: string, request: HandOverRequest): Promise<HandOverResult>;
   /** The size of the file at a hand-over location, or null when nothing is there (relaunch check). */
   locationSize(location: string): Promise<number | null>;
+  /**
+   * Optional: rejects when a download to `destination` could not be handed over as things stand,
+   * so that `download()` refuses it before any byte moves: `InvalidArgument` naming `destination`
+   * when its directory does not exist. Best effort: the hand-over checks again, and a store may
+   * remember a directory it found there.
+   */
+  checkDestination?(destination: Destination): Promise<void>;
   /** Deletes a file the store handed over inside itself (after the acknowledgement). */
   deleteLocation(location: string): Promise<void>;
 }

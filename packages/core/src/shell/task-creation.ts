@@ -134,7 +134,7 @@ export class TaskCreation {
     const claimed = resumeFrom?.partKey == null ? undefined : runtime.resumeReferences.get(resumeFrom.partKey);
     if (claimed !== undefined) runtime.resumeReferences.delete(claimed.partKey);
     try {
-      await refuseTakenDestination(runtime, resolved);
+      await checkDestination(runtime, resolved);
     } catch (error) {
       if (claimed !== undefined) runtime.resumeReferences.set(claimed.partKey, claimed);
       throw error;
@@ -167,24 +167,29 @@ export class TaskCreation {
 }
 
 /**
- * `ifExists: 'fail'` is checked at creation (semantics section 2), so an app learns at once that its
- * file is already there instead of after the whole download; the hand-over checks it again,
- * atomically, and also refuses what else may be in the way (a directory, a link). A directory
- * destination's name comes from the response, so only a path is checked.
+ * A destination is checked at creation, so an app learns at once what would otherwise fail its
+ * download at the hand-over, after every byte came: `ifExists: 'fail'` with a file already at the
+ * path (semantics section 2), and, where the byte store can tell, a directory that does not exist.
+ * The hand-over checks again, atomically, and also refuses what else may be in the way (a
+ * directory or a link at the path). A directory destination's file name comes from the response,
+ * so only a path is checked for a file.
  */
-async function refuseTakenDestination(runtime: SessionRuntime, resolved: ResolvedTaskInput): Promise<void> {
+async function checkDestination(runtime: SessionRuntime, resolved: ResolvedTaskInput): Promise<void> {
   const destination = resolved.options.destination;
-  if (destination?.type !== 'path' || destination.ifExists !== 'fail') return;
-  let size: number | null;
+  if (destination === null) return;
+  const { byteStore } = runtime.ports;
+  let size: number | null = null;
   try {
-    size = await runtime.ports.byteStore.locationSize(destination.path);
+    await byteStore.checkDestination?.(destination);
+    if (destination.type === 'path' && destination.ifExists === 'fail') size = await byteStore.locationSize(destination.path);
   } catch (error) {
-    // The hand-over would meet the same refusal: say so now. Anything else (a path the platform
-    // cannot use) is the app's argument, not a failure of the store.
-    if (isBgSessionError(error, 'PermissionDenied')) throw error;
-    throw new BgSessionError('InvalidArgument', `destination: ${destination.path} cannot be used (${error instanceof Error ? error.message : String(error)})`, { field: 'destination', cause: error });
+    // What the hand-over would meet (a refusal, a missing directory): said now. Anything else (a
+    // path the platform cannot use) is the app's argument, not a failure of the store.
+    if (isBgSessionError(error, 'PermissionDenied') || isBgSessionError(error, 'InvalidArgument')) throw error;
+    const where = destination.type === 'path' ? destination.path : destination.directory;
+    throw new BgSessionError('InvalidArgument', `destination: ${where} cannot be used (${error instanceof Error ? error.message : String(error)})`, { field: 'destination', cause: error });
   }
-  if (size === null) return;
+  if (size === null || destination.type !== 'path') return;
   throw new BgSessionError('DestinationExists', `A file is already at ${destination.path} and ifExists is 'fail' (the default); give 'replace' or 'rename' to download it anyway.`, {
     path: destination.path,
   });

@@ -128,6 +128,24 @@ describe('createFileByteStore', () => {
     expect(await readAll(store, 'k', 3)).toBe('');
   });
 
+  it('checkDestination: a directory that does not exist (or a file in its place) is InvalidArgument naming destination; one that exists passes', async () => {
+    const fs = await world();
+    const store = createFileByteStore({ fs, directory });
+    await writeFileBytes(fs, '/downloads/file.txt', text('x'));
+    for (const destination of [
+      { type: 'path', path: '/missing/a.bin', ifExists: 'fail' },
+      { type: 'directory', directory: '/missing', ifExists: 'rename' },
+      { type: 'path', path: '/downloads/file.txt/a.bin', ifExists: 'replace' },
+    ] as const) {
+      const error = await expectRejection(store.checkDestination?.(destination) ?? Promise.resolve(), 'InvalidArgument');
+      expect(error.field).toBe('destination');
+    }
+    await store.checkDestination?.({ type: 'path', path: '/downloads/a.bin', ifExists: 'fail' });
+    await store.checkDestination?.({ type: 'directory', directory: '/downloads', ifExists: 'rename' });
+    // A file already at the path is not its concern: `ifExists` is checked with locationSize.
+    await store.checkDestination?.({ type: 'path', path: '/downloads/file.txt', ifExists: 'fail' });
+  });
+
   it('deleteLocation deletes only inside finished/: app files and parts are InvalidArgument and stay', async () => {
     const fs = await world();
     const store = createFileByteStore({ fs, directory });

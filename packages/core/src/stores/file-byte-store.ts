@@ -41,6 +41,9 @@ export interface FileByteStore extends ByteStore {
   close(): Promise<void>;
 }
 
+/** How many destination directories `checkDestination` remembers before it starts again. */
+const maxKnownDirectories = 256;
+
 const capabilities: ByteStoreCapabilities = {
   // A killed process's writes are in the OS's cache: they reach the disk without it.
   unsyncedSurviveWriter: true,
@@ -77,6 +80,8 @@ const capabilities: ByteStoreCapabilities = {
 export function createFileByteStore(options: FileByteStoreOptions): FileByteStore {
   const { fs } = options;
   const layout = fileByteStoreLayout(fs, options.directory, options.probe);
+  // Directories `checkDestination` found, so that thousands of downloads into one cost one lstat.
+  const knownDirectories = new Set<string>();
   const readChunkSize = Math.max(1, Math.floor(options.readChunkSize ?? 64 * 1024));
   const context: FileByteStoreContext = {
     layout,
@@ -318,6 +323,18 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
         appendsOf.delete(key);
         return result;
       });
+    },
+
+    async checkDestination(destination) {
+      const directory = destination.type === 'path' ? layout.parentOf(destination.path) : destination.directory;
+      if (knownDirectories.has(directory)) return;
+      const stat = await fs.lstat(directory);
+      // The hand-over's rule: a link at the directory itself is the app's choice.
+      if (stat === null || stat.type === 'file' || stat.type === 'other') {
+        throw new BgSessionError('InvalidArgument', `destination: the directory ${directory} does not exist.`, { field: 'destination', path: directory });
+      }
+      if (knownDirectories.size >= maxKnownDirectories) knownDirectories.clear();
+      knownDirectories.add(directory);
     },
 
     async locationSize(location) {

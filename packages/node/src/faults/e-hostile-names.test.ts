@@ -180,6 +180,20 @@ describe("E25: a path destination with ifExists left out is 'fail', checked at c
     expect(session.tasks()).toEqual([]);
   });
 
+  it('a destination in a directory that does not exist: download() rejects with InvalidArgument naming destination, before any request', async () => {
+    const session = await openTestSession(cleanup, parent);
+    const missing = join(parent, 'no-such-directory');
+    for (const destination of [
+      { type: 'path', path: join(missing, 'report.pdf') },
+      { type: 'directory', directory: missing },
+    ] as const) {
+      const refused = await session.download({ url: `${server.origin}/report.pdf`, destination }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'InvalidArgument', field: 'destination', path: missing });
+    }
+    expect(server.requests).toEqual([]);
+    expect(session.tasks()).toEqual([]);
+  });
+
   it('a file that appears at the path during the download: the task fails with DestinationExists, and that file is kept', async () => {
     const path = join(parent, 'report.pdf');
     const session = await openTestSession(cleanup, parent);
