@@ -53,7 +53,7 @@ Besides \`code\` and \`message\`, an error carries:
 | \`retryable\` | every error: whether the failed attempt is worth retrying (for \`HttpStatus\`, computed from the status) |
 | \`taskIdentifier\` | left unset on the errors a task ends with: the task is beside them (\`event.task\`, \`outcome.task\`) |
 | \`status\`, \`headers\`, \`body\` | \`HttpStatus\`: the status, the response headers (lower-case names) and the first 64 KiB of the body as text |
-| \`path\` | \`PermissionDenied\`, \`DestinationExists\`, \`CorruptRecord\`: the file path or store key concerned |
+| \`path\` | \`PermissionDenied\`, \`DestinationExists\`, \`CorruptRecord\`, and \`InvalidArgument\` about a \`destination\`: the file path or store key concerned |
 | \`field\` | \`InvalidConfiguration\`, \`InvalidArgument\`, \`InvalidUrl\`, \`InvalidResumeData\`: the option or argument at fault |
 | \`resumeData\` | \`Cancelled\` (from \`cancelProducingResumeData()\`) and a download that failed after keeping bytes: pass it to \`session.download(resumeData)\` to continue |
 | \`bodyMayHaveBeenSent\` | \`RequestInterrupted\`: whether the request may have reached the server |

@@ -38,7 +38,7 @@ export type TaskEffect =
 export type StepDurability =
   /** Durable before any effect runs, in every durability mode (a non-idempotent attempt's start). */
   | 'always'
-  /** Durable before any effect runs (creation, checkpoint, hand-over, end); in a relaxed session written before, synced soon after, unless it ends the task. */
+  /** Durable before any effect runs (creation, checkpoint, hand-over, end); a relaxed session may commit it relaxed (written, synced soon after) unless it ends the task. */
   | 'strict'
   /** May be written lazily (per the durability mode). */
   | 'lazy'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryHost, createScriptedTransport, type MemoryHost } from '@bgsession/testing';
-import { BgSessionError, createMemoryByteStore, createMemoryStore, createSession, type ErrorCode, type Session } from '../index.js';
+import { createMemoryFileSystem, createMemoryHost, createScriptedTransport, type MemoryHost } from '@bgsession/testing';
+import { BgSessionError, createFileByteStore, createMemoryByteStore, createMemoryStore, createSession, type ErrorCode, type Session } from '../index.js';
 import { failureOf } from './session-fixtures.test-helpers.js';
 
 const url = 'https://files.example/a.bin';
@@ -251,6 +251,17 @@ describe('download, upload and data refuse wrong options with a BgSessionError n
     await session.download({ url, destination: { type: 'path', path: '/downloads/a.bin', ifExists: 'replace' }, resume: false });
     await session.download({ url, destination: { type: 'directory', directory: '/downloads' }, resume: false });
     expect(session.tasks()).toHaveLength(3);
+    await session.close();
+  });
+
+  it('a destination the file byte store cannot use (a relative path, with no host to resolve it) is InvalidArgument naming destination, before any request', async () => {
+    const host = quietHost();
+    const fs = createMemoryFileSystem();
+    await fs.mkdir('/s');
+    const session = await createSession({ ports: { ...portsFor(host), byteStore: createFileByteStore({ fs, directory: '/s/bytes' }) }, configuration: { identifier: 'relative' } });
+    const error = await expectBgError(() => session.download({ url, destination: { type: 'path', path: 'report.pdf' } }), 'InvalidArgument', 'destination');
+    expect(error.message).toMatch(/report\.pdf/);
+    expect(session.tasks()).toEqual([]);
     await session.close();
   });
 

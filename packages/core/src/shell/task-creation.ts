@@ -185,9 +185,9 @@ async function checkDestination(runtime: SessionRuntime, resolved: ResolvedTaskI
   } catch (error) {
     // What the hand-over would meet (a refusal, a missing directory): said now. Anything else (a
     // path the platform cannot use) is the app's argument, not a failure of the store.
-    if (isBgSessionError(error, 'PermissionDenied') || isBgSessionError(error, 'InvalidArgument')) throw error;
+    if (isBgSessionError(error, 'PermissionDenied') || (isBgSessionError(error, 'InvalidArgument') && error.field === 'destination')) throw error;
     const where = destination.type === 'path' ? destination.path : destination.directory;
-    throw new BgSessionError('InvalidArgument', `destination: ${where} cannot be used (${error instanceof Error ? error.message : String(error)})`, { field: 'destination', cause: error });
+    throw new BgSessionError('InvalidArgument', `destination: ${where} cannot be used (${error instanceof Error ? error.message : String(error)})`, { field: 'destination', path: where, cause: error });
   }
   if (size === null || destination.type !== 'path') return;
   throw new BgSessionError('DestinationExists', `A file is already at ${destination.path} and ifExists is 'fail' (the default); give 'replace' or 'rename' to download it anyway.`, {

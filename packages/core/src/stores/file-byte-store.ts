@@ -1,4 +1,5 @@
 import { BgSessionError, isBgSessionError } from '../errors/bg-session-error.js';
+import type { Destination } from '../model/task-types.js';
 import type { ByteStore, ByteStoreCapabilities } from '../ports/byte-store.js';
 import type { FileHandle, FileSystem } from '../ports/file-system.js';
 import { markerNamesOf, type FileByteStoreContext } from './file-byte-store-context.js';
@@ -80,8 +81,10 @@ const capabilities: ByteStoreCapabilities = {
 export function createFileByteStore(options: FileByteStoreOptions): FileByteStore {
   const { fs } = options;
   const layout = fileByteStoreLayout(fs, options.directory, options.probe);
-  // Directories `checkDestination` found, so that thousands of downloads into one cost one lstat.
+  // Directories `checkDestination` found, so that thousands of downloads into one cost one lstat;
+  // one is forgotten when a hand-over into it fails.
   const knownDirectories = new Set<string>();
+  const destinationDirectory = (destination: Destination): string => (destination.type === 'path' ? layout.parentOf(destination.path) : destination.directory);
   const readChunkSize = Math.max(1, Math.floor(options.readChunkSize ?? 64 * 1024));
   const context: FileByteStoreContext = {
     layout,
@@ -317,7 +320,14 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
       return serially(key, async () => {
         // A file must be closed to be renamed on Windows, and its bytes are final now.
         await closeAppendHandle(key);
-        const result = await handOverFile(context, key, request, parts.get(key) === 'present');
+        let result;
+        try {
+          result = await handOverFile(context, key, request, parts.get(key) === 'present');
+        } catch (error) {
+          // The directory may be gone since `checkDestination` found it: look again next time.
+          if (request.destination !== null) knownDirectories.delete(destinationDirectory(request.destination));
+          throw error;
+        }
         parts.set(key, 'absent');
         entriesSynced.delete(key);
         appendsOf.delete(key);
@@ -326,7 +336,7 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
     },
 
     async checkDestination(destination) {
-      const directory = destination.type === 'path' ? layout.parentOf(destination.path) : destination.directory;
+      const directory = destinationDirectory(destination);
       if (knownDirectories.has(directory)) return;
       const stat = await fs.lstat(directory);
       // The hand-over's rule: a link at the directory itself is the app's choice.

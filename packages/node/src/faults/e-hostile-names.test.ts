@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IfExists } from '@bgsession/core';
@@ -192,6 +192,19 @@ describe("E25: a path destination with ifExists left out is 'fail', checked at c
     }
     expect(server.requests).toEqual([]);
     expect(session.tasks()).toEqual([]);
+  });
+
+  it('a directory removed after a download into it was checked: the next task fails at the hand-over, and the one after is refused at once', async () => {
+    const session = await openTestSession(cleanup, parent);
+    const out = join(parent, 'out');
+    await mkdir(out);
+    await session.download({ url: `${server.origin}/a.pdf`, destination: { type: 'path', path: join(out, 'a.pdf') }, resume: false });
+    await rm(out, { recursive: true });
+    // The directory was found once: the check does not look again (one lstat per directory).
+    const late = await session.download({ url: `${server.origin}/b.pdf`, destination: { type: 'path', path: join(out, 'b.pdf') } });
+    expect(await within(late.outcome(), 5_000, 'the download to end')).toMatchObject({ phase: 'failed', error: { code: 'PermissionDenied' } });
+    const refused = await session.download({ url: `${server.origin}/c.pdf`, destination: { type: 'path', path: join(out, 'c.pdf') } }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'InvalidArgument', field: 'destination', path: out });
   });
 
   it('a file that appears at the path during the download: the task fails with DestinationExists, and that file is kept', async () => {

@@ -230,14 +230,18 @@ export function createWorld(options: WorldOptions): World {
         throw new BgSessionError('SessionInUse', `The session ${sessionOptions.identifier} is already open in this process.`);
       }
       // Known before the open resolves: a kill during it must still relaunch the session, as the
-      // app's code would open it again at launch. A refused open leaves what was there before.
+      // app's code would open it again at launch. An open its live process refused (bad options)
+      // leaves what was there before.
       const before = opened.get(sessionOptions.identifier);
+      const host = current;
       opened.set(sessionOptions.identifier, sessionOptions);
       try {
-        return await open(current, sessionOptions);
+        return await open(host, sessionOptions);
       } catch (error) {
-        if (before === undefined) opened.delete(sessionOptions.identifier);
-        else opened.set(sessionOptions.identifier, before);
+        if (current === host && opened.get(sessionOptions.identifier) === sessionOptions) {
+          if (before === undefined) opened.delete(sessionOptions.identifier);
+          else opened.set(sessionOptions.identifier, before);
+        }
         throw error;
       }
     },

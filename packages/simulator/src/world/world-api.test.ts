@@ -72,4 +72,13 @@ describe('the world API', () => {
     expect(reopened?.identifier).toBe('app');
     expect(world.trace.ofKind('note').map((entry) => entry.text)).toEqual([]);
   });
+
+  it('a kill during the first open of a session still relaunches it: the app would open it again at launch', async () => {
+    const world = createWorld({ seed: 6 });
+    world.schedule([{ type: 'kill', point: 'journal-append', pass: 1, relaunchAfter: 10 }]);
+    await expect(world.openSession({ identifier: 'app' })).rejects.toMatchObject({ code: 'StoreFailed' });
+    await world.runUntilIdle({ limit: 1000 });
+    expect(world.running).toBe(true);
+    expect(world.session('app')?.identifier).toBe('app');
+  });
 });
