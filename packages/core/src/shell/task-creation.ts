@@ -62,9 +62,11 @@ export class TaskCreation {
       const handle = this.handles.get(existing);
       if (handle !== undefined) return handle;
     }
-    const pending = this.creating.get(key);
-    if (pending !== undefined) return pending;
-    const creation = this.insert(kind, resolved, undefined);
+    return this.creating.get(key) ?? this.underKey(key, this.insert(kind, resolved, undefined));
+  }
+
+  /** A creation under a `taskKey`: a second call with the key while it commits gets the same task. */
+  private async underKey(key: string, creation: Promise<Task>): Promise<Task> {
     this.creating.set(key, creation);
     try {
       return await creation;
@@ -108,13 +110,7 @@ export class TaskCreation {
       partKey: data.partKey,
       checkpoint: { offset: data.bytesKept, validator: data.validator, expectedLength: data.expectedLength, bootIdentity: data.bootIdentity },
     });
-    if (key === null) return creation;
-    this.creating.set(key, creation);
-    try {
-      return await creation;
-    } finally {
-      this.creating.delete(key);
-    }
+    return key === null ? creation : this.underKey(key, creation);
   }
 
   private assertOpen(): void {

@@ -320,14 +320,11 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
       return serially(key, async () => {
         // A file must be closed to be renamed on Windows, and its bytes are final now.
         await closeAppendHandle(key);
-        let result;
-        try {
-          result = await handOverFile(context, key, request, parts.get(key) === 'present');
-        } catch (error) {
+        const result = await handOverFile(context, key, request, parts.get(key) === 'present').catch((error: unknown) => {
           // The directory may be gone since `checkDestination` found it: look again next time.
           if (request.destination !== null) knownDirectories.delete(destinationDirectory(request.destination));
           throw error;
-        }
+        });
         parts.set(key, 'absent');
         entriesSynced.delete(key);
         appendsOf.delete(key);

@@ -32,9 +32,9 @@ export function checkKeptBytes(input: WorldCheckInput): Violation[] {
     for (const [session, parts] of crash.parts) {
       for (const [taskIdentifier, length] of parts) {
         if (length === 0) continue;
-        const ofTask = attempts.filter((attempt) => attempt.session === session && attempt.taskIdentifier === taskIdentifier);
-        const sharing = holders.tasks.get(holders.partOf.get(`${session}#${taskIdentifier}`) ?? '') ?? new Set([taskIdentifier]);
+        const sharing = holders.parts.get(holders.partOf.get(`${session}#${taskIdentifier}`) ?? '')?.tasks ?? new Set([taskIdentifier]);
         const ofPart = attempts.filter((attempt) => attempt.session === session && sharing.has(attempt.taskIdentifier));
+        const ofTask = ofPart.filter((attempt) => attempt.taskIdentifier === taskIdentifier);
         const source = ofPart.filter((attempt) => attempt.step < crash.step && (attempt.response?.status === 200 || attempt.response?.status === 206)).at(-1);
         const head = source?.response?.headers;
         if (source === undefined || head === undefined || strongValidator(head) === null || head['accept-ranges'] === 'none') continue;

@@ -32,20 +32,13 @@ export function checkNoPartialDelivered(input: WorldCheckInput): Violation[] {
     // A part may pass from task to task (a download made from resume data takes over the bytes of
     // the task that gave them): judge each part by the last task that held it. Bytes a resume-data
     // reference holds are kept until it is used, discarded or expires (its removal is committed).
-    const parts = partHolders(input.trace);
-    for (const [key, holders] of parts.tasks) {
-      const [session = '', partKey = ''] = splitOnce(key);
-      const last = Math.max(...holders);
-      if ((input.liveTasks.get(session)?.has(last) ?? false) || parts.keptForResumeData.has(key)) continue;
+    const holders = partHolders(input.trace);
+    for (const [key, { session, partKey, tasks }] of holders.parts) {
+      const last = Math.max(...tasks);
+      if ((input.liveTasks.get(session)?.has(last) ?? false) || holders.keptForResumeData.has(key)) continue;
       const left = input.readPart(session, partKey);
       if (left !== null) violations.push({ invariant: 9, message: `task ${last} of ${session} ended and left a partial file of ${left} bytes (${partKey})` });
     }
   }
   return violations;
-}
-
-/** `session#partKey` split at its last `#` (a session identifier may hold one; a ByteStore key holds none). */
-function splitOnce(key: string): [string, string] {
-  const at = key.lastIndexOf('#');
-  return [key.slice(0, at), key.slice(at + 1)];
 }

@@ -1,9 +1,16 @@
 import type { Trace } from '../trace/trace.js';
 
+/** One partial file of a session, and the tasks whose records named it. */
+export interface HeldPart {
+  readonly session: string;
+  readonly partKey: string;
+  readonly tasks: ReadonlySet<number>;
+}
+
 /** Who held each partial file over a run, as the trace's commits show it. */
 export interface PartHolders {
-  /** The tasks whose records named each part, by `session#partKey`. */
-  readonly tasks: ReadonlyMap<string, ReadonlySet<number>>;
+  /** Each part, by `session#partKey`. */
+  readonly parts: ReadonlyMap<string, HeldPart>;
   /** Each task's part, as `session#partKey`, by `session#taskIdentifier`. */
   readonly partOf: ReadonlyMap<string, string>;
   /** The parts a resume-data reference holds once the run's last commit resolved, as `session#partKey`. */
@@ -17,18 +24,20 @@ export interface PartHolders {
  *
  * @example
  * ```ts
- * partHolders(world.trace).tasks.get('app#part-1'); // Set { 1, 4 }: task 4 was made from task 1's resume data
+ * partHolders(world.trace).parts.get('app#part-1')?.tasks; // Set { 1, 4 }: task 4 was made from task 1's resume data
  * ```
  */
 export function partHolders(trace: Trace): PartHolders {
-  const tasks = new Map<string, Set<number>>();
+  const parts = new Map<string, { readonly session: string; readonly partKey: string; readonly tasks: Set<number> }>();
   const partOf = new Map<string, string>();
   const keptForResumeData = new Set<string>();
   for (const commit of trace.ofKind('commit')) {
     for (const task of commit.tasks) {
       if (task.partKey === null) continue;
       const key = `${commit.session}#${task.partKey}`;
-      tasks.set(key, (tasks.get(key) ?? new Set()).add(task.taskIdentifier));
+      const part = parts.get(key) ?? { session: commit.session, partKey: task.partKey, tasks: new Set<number>() };
+      parts.set(key, part);
+      part.tasks.add(task.taskIdentifier);
       partOf.set(`${commit.session}#${task.taskIdentifier}`, key);
     }
     for (const reference of commit.resumeData ?? []) {
@@ -36,5 +45,5 @@ export function partHolders(trace: Trace): PartHolders {
       else keptForResumeData.delete(`${commit.session}#${reference.partKey}`);
     }
   }
-  return { tasks, partOf, keptForResumeData };
+  return { parts, partOf, keptForResumeData };
 }
