@@ -146,6 +146,30 @@ describe('createFileByteStore', () => {
     await store.checkDestination?.({ type: 'path', path: '/downloads/file.txt', ifExists: 'fail' });
   });
 
+  it('checkDestination: a thousand downloads created at once into one directory cost it one lstat; a missing one is looked at again once made', async () => {
+    const fs = await world();
+    const looks = new Map<string, number>();
+    const counting: FileSystem = {
+      ...fs,
+      lstat: (path) => {
+        looks.set(path, (looks.get(path) ?? 0) + 1);
+        return fs.lstat(path);
+      },
+    };
+    const store = createFileByteStore({ fs: counting, directory });
+    const check = store.checkDestination?.bind(store);
+    if (check === undefined) throw new Error('the file ByteStore checks destinations');
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => check({ type: 'path', path: `/downloads/f${i}.bin`, ifExists: 'fail' })));
+    expect(looks.get('/downloads')).toBe(1);
+    // Refused together, and not remembered: the app may make the directory and try again.
+    const refused = await Promise.allSettled(Array.from({ length: 10 }, () => check({ type: 'directory', directory: '/later', ifExists: 'rename' })));
+    expect(refused.map((result) => result.status)).toEqual(Array.from({ length: 10 }, () => 'rejected'));
+    expect(looks.get('/later')).toBe(1);
+    await fs.mkdir('/later');
+    await check({ type: 'directory', directory: '/later', ifExists: 'rename' });
+    expect(looks.get('/later')).toBe(2);
+  });
+
   it('deleteLocation deletes only inside finished/: app files and parts are InvalidArgument and stay', async () => {
     const fs = await world();
     const store = createFileByteStore({ fs, directory });

@@ -1,7 +1,7 @@
 import { BgSessionError, isBgSessionError } from '../errors/bg-session-error.js';
 import type { Destination } from '../model/task-types.js';
 import type { ByteStore, ByteStoreCapabilities } from '../ports/byte-store.js';
-import type { FileHandle, FileSystem } from '../ports/file-system.js';
+import type { FileHandle, FileStat, FileSystem } from '../ports/file-system.js';
 import { markerNamesOf, type FileByteStoreContext } from './file-byte-store-context.js';
 import { directorySyncGroup } from './file-byte-store-directory-sync.js';
 import { handOverFile } from './file-byte-store-hand-over.js';
@@ -82,8 +82,11 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
   const { fs } = options;
   const layout = fileByteStoreLayout(fs, options.directory, options.probe);
   // Directories `checkDestination` found, so that thousands of downloads into one cost one lstat;
-  // one is forgotten when a hand-over into it fails.
+  // one is forgotten when a hand-over into it fails. Looks in flight are shared: an app that
+  // creates thousands at once (B3) would otherwise start one lstat per download before the first
+  // answer came back.
   const knownDirectories = new Set<string>();
+  const lookingAt = new Map<string, Promise<FileStat | null>>();
   const destinationDirectory = (destination: Destination): string => (destination.type === 'path' ? layout.parentOf(destination.path) : destination.directory);
   const readChunkSize = Math.max(1, Math.floor(options.readChunkSize ?? 64 * 1024));
   const context: FileByteStoreContext = {
@@ -335,7 +338,12 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
     async checkDestination(destination) {
       const directory = destinationDirectory(destination);
       if (knownDirectories.has(directory)) return;
-      const stat = await fs.lstat(directory);
+      let look = lookingAt.get(directory);
+      if (look === undefined) {
+        look = fs.lstat(directory).finally(() => lookingAt.delete(directory));
+        lookingAt.set(directory, look);
+      }
+      const stat = await look;
       // The hand-over's rule: a link at the directory itself is the app's choice.
       if (stat === null || stat.type === 'file' || stat.type === 'other') {
         throw new BgSessionError('InvalidArgument', `destination: the directory ${directory} does not exist.`, { field: 'destination', path: directory });
