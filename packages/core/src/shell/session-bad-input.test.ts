@@ -114,7 +114,7 @@ function call(session: Session, kind: Kind, input: unknown): Promise<unknown> {
   return kind === 'download' ? session.download(input as never) : kind === 'upload' ? session.upload(input as never) : session.data(input as never);
 }
 describe('download, upload and data refuse wrong options with a BgSessionError naming the field', () => {
-  const badUrls = ['not a url', '/relative/path', 'files.example/a.bin', 'ftp://files.example/a.bin', 'javascript:alert(1)', 'file:///etc/passwd', 'http://', 'https://exa mple.com/'];
+  const badUrls = ['not a url', '/relative/path', 'files.example/a.bin', 'ftp://files.example/a.bin', 'javascript:alert(1)', 'file:///etc/passwd', 'http://', 'https://exa mple.com/', 'https://alice:s3cr3t@files.example/a.bin', 'https://alice@files.example/a.bin'];
   const common: ReadonlyArray<readonly [string, Record<string, unknown>, ErrorCode, string]> = [
     ...badUrls.map((bad) => [`url ${JSON.stringify(bad)}`, { url: bad }, 'InvalidUrl', 'url'] as const),
     ['a missing url', { url: undefined }, 'InvalidUrl', 'url'],

@@ -54,13 +54,18 @@ export function resolveTaskInput(kind: TaskKind, input: unknown, configuration: 
     const shown = typeof url === 'string' ? JSON.stringify(url.slice(0, 200)) : `a value of type ${url === null ? 'null' : typeof url}`;
     throw new BgSessionError('InvalidUrl', `url: not an absolute http(s) URL: ${shown}`, { field: 'url' });
   }
+  const parsed = new URL(url);
+  if (parsed.username !== '' || parsed.password !== '') {
+    // As fetch refuses them: they would be stored in plain text and never sent.
+    throw new BgSessionError('InvalidUrl', 'url: a user name or password in the URL is neither sent nor stored; give credentials as an Authorization header (a sensitive header, kept out of the store).', { field: 'url' });
+  }
   const method = optional(raw, 'method', (v) => typeof v === 'string' && token.test(v), 'an HTTP method token', (v) => (v as string).toUpperCase()) ?? (kind === 'upload' ? 'PUT' : 'GET');
   const headers = resolveHeaders(raw['headers'], kind);
   const body = optional(raw, 'body', (v) => v instanceof Uint8Array, 'a Uint8Array', (v) => v as Uint8Array);
   if (kind === 'upload' && body === undefined) throw invalid('body', 'an upload needs a body');
   const secrets = configuration.persistSensitiveHeaders ? {} : pickSensitive(headers, configuration.sensitiveHeaders);
   const request: HttpRequest = {
-    url: new URL(url).href,
+    url: parsed.href,
     method,
     headers: configuration.persistSensitiveHeaders ? headers : stripSensitiveHeaders(headers, configuration.sensitiveHeaders),
   };

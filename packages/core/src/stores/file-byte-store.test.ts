@@ -170,6 +170,47 @@ describe('createFileByteStore', () => {
     expect(looks.get('/later')).toBe(2);
   });
 
+  it('a part is closed only once the data sync running on it has finished: delete, truncate and handOver during a sync wait for it', async () => {
+    for (const during of ['delete', 'truncate', 'handOver'] as const) {
+      const fs = await world();
+      const steps: string[] = [];
+      let finishSync: () => void = () => undefined;
+      const slow: FileSystem = {
+        ...fs,
+        open: async (path, options) => {
+          const handle = await fs.open(path, options);
+          if (!path.endsWith('/part-1')) return handle;
+          return {
+            ...handle,
+            // Only the first handle is watched: a hand-over may open the part again afterwards.
+            datasync: async () => {
+              if (steps.includes('closed')) return handle.datasync();
+              steps.push('sync started');
+              await new Promise<void>((resolve) => (finishSync = resolve));
+              await handle.datasync();
+              steps.push('sync finished');
+            },
+            close: async () => {
+              if (!steps.includes('closed')) steps.push('closed');
+              await handle.close();
+            },
+          };
+        },
+      };
+      const store = createFileByteStore({ fs: slow, directory });
+      await store.append('part-1', text('abc'));
+      const sync = store.sync('part-1');
+      while (!steps.includes('sync started')) await new Promise((resolve) => setImmediate(resolve));
+      const other =
+        during === 'delete' ? store.delete('part-1') : during === 'truncate' ? store.truncate('part-1', 1) : store.handOver('part-1', { destination: null, suggestedName: null });
+      for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
+      expect(steps, during).toEqual(['sync started']);
+      finishSync();
+      await Promise.all([sync, other]);
+      expect(steps, during).toEqual(['sync started', 'sync finished', 'closed']);
+    }
+  });
+
   it('deleteLocation deletes only inside finished/: app files and parts are InvalidArgument and stay', async () => {
     const fs = await world();
     const store = createFileByteStore({ fs, directory });

@@ -98,6 +98,10 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
   };
   /** Files open for appending, by key; only ever touched inside `serially(key)`. */
   const appendHandles = new Map<string, FileHandle>();
+  // The data syncs running on each open handle (they run outside the key's queue): a handle is
+  // closed only once they settled, or a sync would fail with EBADF, or land on whatever file
+  // reused the descriptor and report bytes durable that are not.
+  const syncing = new Map<FileHandle, Set<Promise<void>>>();
   /** Appends made per key, so a sync can tell whether its key is at rest when it ends. */
   const appendsOf = new Map<string, number>();
   /** Keys whose directory entry this instance made durable (a new file is not, until then). */
@@ -158,6 +162,8 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
     const handle = appendHandles.get(key);
     if (handle === undefined) return;
     appendHandles.delete(key);
+    const running = syncing.get(handle);
+    if (running !== undefined) await Promise.allSettled(running);
     // Durability comes from `datasync`, never from `close`: a failed close loses nothing synced.
     await handle.close().catch(() => undefined);
   }
@@ -233,6 +239,14 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
         // The file's entry and its bytes are synced at the same time: neither waits for the other.
         const entry = entriesSynced.has(key) ? null : context.syncDirectory(layout.parts);
         const datasync = handle.datasync();
+        const running = syncing.get(handle) ?? new Set<Promise<void>>();
+        syncing.set(handle, running);
+        running.add(datasync);
+        const settled = (): void => {
+          running.delete(datasync);
+          if (running.size === 0 && syncing.get(handle) === running) syncing.delete(handle);
+        };
+        datasync.then(settled, settled);
         // Observed now, so a failure before it is awaited is never an unhandled rejection.
         entry?.catch(() => undefined);
         datasync.catch(() => undefined);
