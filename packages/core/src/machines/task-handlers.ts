@@ -100,9 +100,14 @@ export function interruptForConstraints(task: TaskRecord, event: Ev<'constraints
   return lazy({ ...task, reason: event.reason, waitingNotified: task.waitingNotified || notify }, effects);
 }
 
-/** The resource deadline passed: the task ends `timedOut` (invariant #11). */
+/**
+ * The resource deadline passed: the task ends `timedOut` (invariant #11). A download keeps its
+ * bytes for the resume data the event carries (semantics section 2: a non-retryable failure after
+ * valid bytes carries resume data).
+ */
 export function timeOut(task: TaskRecord, event: Ev<'timerFired'>, inFlight: boolean): TaskUpdate {
-  const error = machineError('ResourceTimeout', 'The task outlived timeoutForResource.');
+  const resumeData = task.kind === 'download' ? (event.resumeData ?? null) : null;
+  const error = machineError('ResourceTimeout', 'The task outlived timeoutForResource.', { resumeData });
   return endWithError(task, event.now, error, inFlight);
 }
 

@@ -25,7 +25,11 @@ export type TaskEvent =
   | ({ readonly type: 'slotGranted' } & At)
   /** The network now meets (or no longer meets) the task's constraints. */
   | ({ readonly type: 'constraintsChanged'; readonly satisfied: boolean; readonly reason: 'connectivity' | 'constraints' } & At)
-  | ({ readonly type: 'timerFired'; readonly timer: TaskTimer } & At)
+  /**
+   * `resumeData`: for the resource deadline, the resume data the shell built from the record, so a
+   * download that times out keeps its bytes as Apple's do (null or absent when nothing is kept).
+   */
+  | ({ readonly type: 'timerFired'; readonly timer: TaskTimer; readonly resumeData?: string | null } & At)
   /** The response head arrived and the pump decided what to do with the body. */
   | ({
       readonly type: 'responseStarted';

@@ -59,6 +59,13 @@ class RestartNeeded {
  */
 export class AttemptPump {
   private readonly attempts = new Map<number, Attempt>();
+  /**
+   * The last attempt that wrote each part. A task made from resume data writes the part of the
+   * task that gave it, which may still be tearing its attempt down (a resource timeout ends a task
+   * at once): its first attempt waits for that one, so no late append of the giver lands among its
+   * bytes.
+   */
+  private readonly writers = new Map<string, Promise<void>>();
   private readonly progress: ProgressThrottle;
   /** Attempts whose body is in, making it durable after their slot went to another task. */
   private syncingOutsideSlot = 0;
@@ -77,7 +84,10 @@ export class AttemptPump {
    */
   start(record: TaskRecord, grant: number | undefined): void {
     const id = record.taskIdentifier;
-    const previous = this.attempts.get(id)?.done ?? Promise.resolve();
+    const own = this.attempts.get(id)?.done;
+    const part = record.partKey;
+    const writer = part === null ? undefined : this.writers.get(part);
+    const previous = writer === undefined || writer === own ? (own ?? Promise.resolve()) : Promise.all([own, writer]);
     const attempt: Attempt = { controller: new AbortController(), number: record.attempts.started, grant, failure: null, done: Promise.resolve() };
     this.attempts.set(id, attempt);
     attempt.done = previous
@@ -89,7 +99,9 @@ export class AttemptPump {
       .catch(() => undefined)
       .finally(() => {
         if (this.attempts.get(id) === attempt) this.attempts.delete(id);
+        if (part !== null && this.writers.get(part) === attempt.done) this.writers.delete(part);
       });
+    if (part !== null) this.writers.set(part, attempt.done);
   }
 
   /** Aborts every attempt in flight (the host stops). */

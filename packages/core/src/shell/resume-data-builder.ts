@@ -5,11 +5,16 @@ import type { SessionRuntime } from './session-runtime.js';
 
 /**
  * The resume data of a download's kept bytes (semantics section 2, "Cancel and resume data"), or
- * null when nothing worth resuming is kept: no synced bytes, or no strong validator to resume with.
+ * null when there is nothing to resume with: no response yet, or no strong validator.
+ *
+ * A download is resumable from its first response's checkpoint on, offset 0 included, as Apple's
+ * are: `bytesKept` is the last checkpoint's offset, and the bytes written after it count too when
+ * the resume data is used on the same boot (`trustedOffset`), so a pause in the first seconds
+ * (before the first 4 MiB or 2 s checkpoint) keeps what it fetched instead of deleting it.
  */
 export function buildResumeData(runtime: SessionRuntime, record: TaskRecord, now: number): string | null {
   const checkpoint = record.checkpoint;
-  if (record.kind !== 'download' || record.partKey === null || checkpoint === null || checkpoint.offset <= 0) return null;
+  if (record.kind !== 'download' || record.partKey === null || checkpoint === null) return null;
   const validator = checkpoint.validator;
   const strong = validator !== null && (validator.type === 'etag' ? !validator.weak : validator.strong);
   if (!strong) return null;

@@ -191,6 +191,11 @@ describe('timeouts', () => {
     expect(log.order.at(-1)).toBe(`taskDidComplete:${task.taskIdentifier}`);
     expect(transport.requests).toHaveLength(1);
     expect(transport.requests[0]!.aborted).toBe(true);
+    // The bytes belong to the resume data the error carries, until the app uses or discards it.
+    const resumeData = completions(log, task.taskIdentifier)[0]!.error?.resumeData;
+    expect(typeof resumeData).toBe('string');
+    expect([...host.byteData.entries.keys()]).toEqual(['part-1']);
+    await session.discardResumeData(resumeData as string);
     expect([...host.byteData.entries.keys()]).toEqual([]);
     await session.close();
   });

@@ -203,6 +203,59 @@ describe('cancelProducingResumeData and download(resumeData)', () => {
     await second.session.close();
   });
 
+  it('a pause before the first checkpoint keeps what was fetched: the resume data continues from those bytes, not from 0', async () => {
+    const transport = stallingThenServing(48 * kib);
+    const host = createMemoryHost({ transport, seed: 31 });
+    const log = eventLog();
+    // The defaults: a checkpoint every 4 MiB or 2 s, so only the response's own (offset 0) is made.
+    const session = await host.open({ identifier: 'early-pause' }, { listener: recordingListener(log, (at) => host.byteData.readFile(at)) });
+    const task = await session.download({ url });
+    await runUntil(host, () => (host.byteData.entries.get('part-1')?.length ?? 0) >= 48 * kib);
+    expect(task.info().phase).toBe('transferring');
+    const resumeData = await task.cancelProducingResumeData();
+    expect(typeof resumeData).toBe('string');
+    const resumed = await session.download(resumeData as string);
+    await runUntil(host, () => completions(log, resumed.taskIdentifier).length === 1);
+    expect(completions(log, resumed.taskIdentifier)[0]!.error).toBeNull();
+    expect(firstDifference(log.files.get(resumed.taskIdentifier), content)).toBe(-1);
+    expect(bytesAskedFrom(transport.requests)).toEqual([null, 48 * kib]);
+    expect(transport.requests[1]!.headers['if-range']).toBe('"v1"');
+    await session.close();
+  });
+
+  it('a download that outlives timeoutForResource ends timedOut with resume data in its error, as Apple\'s do: its bytes are kept and continue', async () => {
+    const transport = stallingThenServing(48 * kib);
+    const host = createMemoryHost({ transport, seed: 32 });
+    const { session, log } = await openWithLog(host, 'timeout-resume');
+    const task = await session.download({ url, timeoutForResource: 10_000 });
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+    const ended = completions(log, task.taskIdentifier)[0]!;
+    expect(ended.error?.code).toBe('ResourceTimeout');
+    expect(task.info().phase).toBe('timedOut');
+    const resumeData = ended.error?.resumeData;
+    expect(typeof resumeData).toBe('string');
+    expect(host.byteData.entries.get(`part-${task.taskIdentifier}`)?.length).toBe(48 * kib);
+    const resumed = await session.download(resumeData as string);
+    await runUntil(host, () => completions(log, resumed.taskIdentifier).length === 1);
+    expect(completions(log, resumed.taskIdentifier)[0]!.error).toBeNull();
+    expect(firstDifference(log.files.get(resumed.taskIdentifier), content)).toBe(-1);
+    expect(bytesAskedFrom(transport.requests)).toEqual([null, 48 * kib]);
+    await session.close();
+  });
+
+  it('a task that times out before any response gives no resume data and keeps no bytes', async () => {
+    const transport = createScriptedTransport([{ type: 'hang' }]);
+    const host = createMemoryHost({ transport, seed: 33 });
+    const { session, log } = await openWithLog(host, 'timeout-nothing');
+    const task = await session.download({ url, timeoutForResource: 10_000 });
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+    expect(completions(log, task.taskIdentifier)[0]!.error?.code).toBe('ResourceTimeout');
+    expect(completions(log, task.taskIdentifier)[0]!.error?.resumeData ?? null).toBeNull();
+    await settle(host);
+    expect([...host.byteData.entries.keys()]).toEqual([]);
+    await session.close();
+  });
+
   it('a download without a strong validator gives no resume data and keeps no bytes', async () => {
     const transport = createScriptedTransport([serveBytes(content, { etag: 'W/"weak"', chunkSize: 16 * kib, hangAfter: 64 * kib })]);
     const host = createMemoryHost({ transport, seed: 28 });

@@ -21,6 +21,7 @@ import { TaskQueue } from './task-queue.js';
 import { earliest } from './earliest.js';
 import { stepBatch } from './step-batch.js';
 import { credentialsReady } from './credentials-ready.js';
+import { buildResumeData } from './resume-data-builder.js';
 import { StoredRecords } from './stored-records.js';
 import { fastStep } from './fast-step.js';
 
@@ -315,7 +316,11 @@ export class SessionRuntime {
 
   private schedule(): void {
     const now = this.ports.clock.now();
-    for (const id of this.deadlines.takeDue(now)) this.post(id, { type: 'timerFired', timer: 'resource', now });
+    for (const id of this.deadlines.takeDue(now)) {
+      const record = this.records.get(id);
+      const resumeData = record === undefined ? null : buildResumeData(this, record, now);
+      this.post(id, { type: 'timerFired', timer: 'resource', now, resumeData });
+    }
     this.hooks?.onWake(now);
     const next = earliest([this.queue.grantDue(now), this.deadlines.peek(), this.hooks?.nextWake() ?? null]);
     if (next !== null) this.wake.wakeAt(next);
