@@ -27,6 +27,10 @@ describe('checkOpenSessionOptions', () => {
     [{ identifier: 'a', configuration: { identifier: 'b' } }, 'configuration.identifier'],
     [{ identifier: 'a', transport: 3 }, 'transport'],
     [{ identifier: 'a', listner: {} }, 'listner'],
+    // A misspelt guard would open a session without it.
+    [{ identifier: 'a', transport: { ssrfGaurd: true } }, 'transport.ssrfGaurd'],
+    [{ identifier: 'a', connectivity: 'online' }, 'connectivity'],
+    [{ identifier: 'a', connectivity: { onLine: true } }, 'connectivity.onLine'],
   ])('refuses %j with InvalidConfiguration naming %s', (options, field) => {
     expect(() => checkOpenSessionOptions(options)).toThrow(expect.objectContaining({ code: 'InvalidConfiguration', field }));
   });

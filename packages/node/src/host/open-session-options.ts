@@ -1,10 +1,16 @@
 import { resolve } from 'node:path';
 import { BgSessionError, type HostOptions } from '@bgsession/core';
+import type { NodeConnectivityOptions } from '../platform/node-connectivity.js';
+import type { UndiciTransportOptions } from '../transport/undici-transport.js';
 import type { OpenSessionOptions } from './open-session.js';
 import { defaultSessionDirectory } from './session-directory.js';
 
 /** Every key {@link OpenSessionOptions} has: any other is refused, never ignored. */
 const optionKeys: ReadonlySet<string> = new Set<keyof OpenSessionOptions>(['identifier', 'directory', 'listener', 'durability', 'credentials', 'configuration', 'transport', 'connectivity', 'keepAlive', 'probe']);
+
+/** The keys of `transport` and `connectivity`: a misspelt `ssrfGuard` must not open a session without the guard. */
+const transportKeys: ReadonlySet<string> = new Set<keyof UndiciTransportOptions>(['rejectUnauthorized', 'ca', 'proxyFromEnvironment', 'ssrfGuard', 'userAgent', 'lookup', 'connectionsPerOrigin']);
+const connectivityKeys: ReadonlySet<string> = new Set<keyof NodeConnectivityOptions>(['pollInterval', 'expensive', 'constrained', 'online', 'interfaces']);
 
 const invalid = (field: string, message: string) => new BgSessionError('InvalidConfiguration', `openSession: ${field}: ${message}`, { field });
 
@@ -42,6 +48,10 @@ export function checkOpenSessionOptions(options: unknown): CheckedOpenSessionOpt
   // The identifier has its own option: a second one here could only disagree with it.
   if (configuration !== undefined && 'identifier' in configuration) throw invalid('configuration.identifier', 'give the identifier as the identifier option');
   if (transport !== undefined && (typeof transport !== 'object' || transport === null || Array.isArray(transport))) throw invalid('transport', 'expected an object');
+  for (const key of Object.keys(transport ?? {})) if (!transportKeys.has(key)) throw invalid(`transport.${key}`, 'unknown option');
+  const { connectivity } = given;
+  if (connectivity !== undefined && (typeof connectivity !== 'object' || connectivity === null || Array.isArray(connectivity))) throw invalid('connectivity', 'expected an object');
+  for (const key of Object.keys(connectivity ?? {})) if (!connectivityKeys.has(key)) throw invalid(`connectivity.${key}`, 'unknown option');
   const perHost = (configuration as { maxConnectionsPerHost?: unknown } | undefined)?.maxConnectionsPerHost;
   const requested = (transport as { connectionsPerOrigin?: unknown } | undefined)?.connectionsPerOrigin;
   // A bad value is left for the configuration's and the transport's own checks, which name it.
