@@ -15,7 +15,7 @@ import { failedEvent, restartEvent } from './attempt-failure.js';
 import { closeBody, statusError } from './http-status-error.js';
 import { rehash, requestBody } from './request-body.js';
 import { IdleWatchdog } from './idle-watchdog.js';
-import { ProgressThrottle } from './progress-throttle.js';
+import { ProgressThrottle, type LiveProgress } from './progress-throttle.js';
 import { receiveBody } from './receive-body.js';
 import type { SessionRuntime } from './session-runtime.js';
 import type { TransientEvent } from './session-types.js';
@@ -98,10 +98,18 @@ export class AttemptPump {
       })
       .catch(() => undefined)
       .finally(() => {
-        if (this.attempts.get(id) === attempt) this.attempts.delete(id);
+        if (this.attempts.get(id) === attempt) {
+          this.attempts.delete(id);
+          this.progress.attemptEnded(id);
+        }
         if (part !== null && this.writers.get(part) === attempt.done) this.writers.delete(part);
       });
     if (part !== null) this.writers.set(part, attempt.done);
+  }
+
+  /** The byte counts of the task's attempt in flight (see `ProgressThrottle.liveProgress`). */
+  liveProgress(taskIdentifier: number): LiveProgress | undefined {
+    return this.progress.liveProgress(taskIdentifier);
   }
 
   /** Aborts every attempt in flight (the host stops). */

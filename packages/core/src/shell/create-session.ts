@@ -84,6 +84,7 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
     startAttempt: (record, grant) => pump.start(record, grant),
     abortAttempt: (id) => pump.abort(id),
     abortAll: () => pump.abortAll(),
+    liveProgress: (id) => pump.liveProgress(id),
     handOver: (record) => {
       const running = performHandOver(runtime, record);
       handOvers.add(running);

@@ -3,11 +3,20 @@ import type { Clock } from '../ports/clock.js';
 import { taskInfo } from './task-info.js';
 import type { TransientEvent } from './session-types.js';
 
+/** The byte counts of an attempt in flight, ahead of its record (which moves with checkpoints). */
+export interface LiveProgress {
+  readonly countOfBytesReceived?: number;
+  readonly countOfBytesExpectedToReceive?: number;
+  readonly countOfBytesSent?: number;
+}
+
 /**
  * Throttles progress events to one per `progressInterval` per task and direction, plus one at the
- * end. Progress is best effort and never persisted (semantics section 2).
+ * end. Progress is best effort and never persisted (semantics section 2). It also keeps the
+ * latest counts of each attempt in flight, so `task.info()` reads them at any time.
  */
 export class ProgressThrottle {
+  private readonly live = new Map<number, LiveProgress>();
   private readonly lastAt = new Map<string, number>();
   private readonly pending = new Map<number, number>();
   /** The total of the last `taskDidSendBodyData` per task, so `bytesSent` is the increment since it. */
@@ -21,6 +30,7 @@ export class ProgressThrottle {
 
   received(record: TaskRecord, bytes: number, total: number, expected: number | null): void {
     const id = record.taskIdentifier;
+    this.live.set(id, { ...this.live.get(id), countOfBytesReceived: total, countOfBytesExpectedToReceive: expected ?? -1 });
     const batched = (this.pending.get(id) ?? 0) + bytes;
     if (!this.due(`r${id}`)) {
       this.pending.set(id, batched);
@@ -43,10 +53,22 @@ export class ProgressThrottle {
   attemptStarted(taskIdentifier: number): void {
     this.reportedSent.delete(taskIdentifier);
     this.pending.delete(taskIdentifier);
+    this.live.delete(taskIdentifier);
+  }
+
+  /** An attempt ended: its record now holds the counts that matter. */
+  attemptEnded(taskIdentifier: number): void {
+    this.live.delete(taskIdentifier);
+  }
+
+  /** The counts of the task's attempt in flight, if it moved any byte. */
+  liveProgress(taskIdentifier: number): LiveProgress | undefined {
+    return this.live.get(taskIdentifier);
   }
 
   sent(record: TaskRecord, totalSent: number): void {
     const id = record.taskIdentifier;
+    this.live.set(id, { ...this.live.get(id), countOfBytesSent: totalSent });
     const expected = record.body?.size ?? 0;
     if (totalSent < expected && !this.due(`s${id}`)) return;
     // A new attempt sends the body from byte 0 again: the count starts over with it.

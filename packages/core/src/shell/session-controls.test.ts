@@ -22,7 +22,7 @@ async function openWithLog(host: MemoryHost, identifier: string): Promise<{ sess
   return { session, log };
 }
 
-/** Waits until a download has `bytes` durable (counters move with checkpoints). */
+/** Waits until a download has received `bytes` (`task.info()` counts the attempt in flight). */
 function untilKept(host: MemoryHost, task: Task, bytes: number): Promise<void> {
   return runUntil(host, () => task.info().countOfBytesReceived >= bytes);
 }

@@ -23,7 +23,7 @@ async function openWithLog(host: MemoryHost, identifier: string): Promise<{ sess
   return { session, log };
 }
 
-/** Waits until a download has `bytes` durable (counters move with checkpoints). */
+/** Waits until a download has received `bytes` (`task.info()` counts the attempt in flight). */
 function untilKept(host: MemoryHost, task: Task, bytes: number): Promise<void> {
   return runUntil(host, () => task.info().countOfBytesReceived >= bytes);
 }
@@ -253,6 +253,22 @@ describe('cancelProducingResumeData and download(resumeData)', () => {
     expect(completions(log, task.taskIdentifier)[0]!.error?.resumeData ?? null).toBeNull();
     await settle(host);
     expect([...host.byteData.entries.keys()]).toEqual([]);
+    await session.close();
+  });
+
+  it('task.info() counts the bytes of the attempt in flight, not only the checkpointed ones (semantics section 2: readable at any time)', async () => {
+    const transport = stallingThenServing(48 * kib);
+    const host = createMemoryHost({ transport, seed: 34 });
+    const log = eventLog();
+    const session = await host.open({ identifier: 'live-counts' }, { listener: recordingListener(log, (at) => host.byteData.readFile(at)) });
+    const task = await session.download({ url });
+    await runUntil(host, () => (host.byteData.entries.get('part-1')?.length ?? 0) >= 48 * kib);
+    // No checkpoint but the response's own (offset 0) was made: the defaults are 4 MiB and 2 s.
+    expect(task.info()).toMatchObject({ phase: 'transferring', countOfBytesReceived: 48 * kib, countOfBytesExpectedToReceive: content.length });
+    expect(session.tasks()[0]!.info().countOfBytesReceived).toBe(48 * kib);
+    await task.cancel();
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+    expect(task.info().phase).toBe('cancelled');
     await session.close();
   });
 

@@ -22,6 +22,7 @@ import { earliest } from './earliest.js';
 import { stepBatch } from './step-batch.js';
 import { credentialsReady } from './credentials-ready.js';
 import { buildResumeData } from './resume-data-builder.js';
+import type { LiveProgress } from './progress-throttle.js';
 import { StoredRecords } from './stored-records.js';
 import { fastStep } from './fast-step.js';
 
@@ -39,6 +40,8 @@ export interface RuntimeHooks {
   /** A task's record left the store after its last acknowledgement. */
   forgotten(record: TaskRecord): void;
   onWake(now: number): void;
+  /** The byte counts of a task's attempt in flight, ahead of its record. */
+  liveProgress(taskIdentifier: number): LiveProgress | undefined;
 }
 
 const noop = (): void => undefined;

@@ -31,7 +31,12 @@ export class TaskHandle implements Task {
 
   info(): TaskInfo {
     const record = this.runtime.records.get(this.taskIdentifier);
-    if (record !== undefined) return taskInfo(record);
+    if (record !== undefined) {
+      const info = taskInfo(record);
+      // The record's counts move with checkpoints (every 4 MiB or 2 s); the attempt's are live.
+      const live = isTerminalPhase(record.phase) ? undefined : this.runtime.hooks?.liveProgress(this.taskIdentifier);
+      return live === undefined ? info : { ...info, ...live };
+    }
     if (this.retired !== null) return this.retired;
     throw new BgSessionError('InvalidArgument', `task ${this.taskIdentifier} is not in this session`, { field: 'taskIdentifier', taskIdentifier: this.taskIdentifier });
   }
