@@ -62,6 +62,7 @@ export const errorCodes = {
   InvalidArgument: { retryable: false, effect: 'session', meaning: 'A call was given a wrong type or value; the message names the field.' },
   InvalidResumeData: { retryable: false, effect: 'session', meaning: 'Resume data that does not decode, or whose bytes are gone.' },
   SessionInvalidated: { retryable: false, effect: 'session', meaning: 'The session was invalidated (or is finishing) and takes no new tasks.' },
+  SessionClosed: { retryable: false, effect: 'session', meaning: 'The app closed this session object: it refuses every call, and promises pending on it reject. Open the session again to go on; its tasks are kept.' },
   ProtocolError: { retryable: false, effect: 'session', meaning: 'A remote session message (daemon, service worker) did not decode.' },
   ProtocolVersionMismatch: { retryable: false, effect: 'session', meaning: 'The remote peer speaks another protocol version.' },
 } as const satisfies Record<string, ErrorCodeInfo>;

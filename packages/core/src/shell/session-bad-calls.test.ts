@@ -109,7 +109,7 @@ describe('acknowledge, events and calls on a closed or failed session', () => {
     await withListener.close();
   });
 
-  it('every call after close() -> StoreFailed, and the identifier opens again', async () => {
+  it('every call after close() -> SessionClosed (not a disk error), and the identifier opens again', async () => {
     const host = quietHost();
     const session = await host.open({ identifier: 'closed' });
     const task = await session.download({ url, resume: false });
@@ -123,7 +123,7 @@ describe('acknowledge, events and calls on a closed or failed session', () => {
       () => session.discardResumeData('x'), () => session.finishTasksAndInvalidate(), () => session.invalidateAndCancel(),
       () => task.resume(), () => task.suspend(), () => task.cancel(), () => task.cancelProducingResumeData(),
     ];
-    for (const closedCall of calls) await expectBgError(closedCall, 'StoreFailed');
+    for (const closedCall of calls) await expectBgError(closedCall, 'SessionClosed');
     await session.close();
     const again = await host.open({ identifier: 'closed' });
     expect(again.tasks().map((t) => t.taskIdentifier)).toEqual([task.taskIdentifier]);

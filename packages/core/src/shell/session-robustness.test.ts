@@ -392,7 +392,7 @@ describe('session.events()', () => {
 });
 
 describe('promises and app callbacks', () => {
-  it('outcome() and invalidated() still pending when close() is called reject with StoreFailed', async () => {
+  it('outcome() and invalidated() still pending when close() is called reject with SessionClosed', async () => {
     const host = createMemoryHost({ transport: createScriptedTransport(() => ({ type: 'hang' })), seed: 211 });
     const session = await host.open({ identifier: 'pending-at-close' });
     const task = await session.download({ url });
@@ -405,8 +405,8 @@ describe('promises and app callbacks', () => {
 
     await session.close();
     await settle(host);
-    expect(results['outcome']).toMatchObject({ code: 'StoreFailed' });
-    expect(results['invalidated']).toMatchObject({ code: 'StoreFailed' });
+    expect(results['outcome']).toMatchObject({ code: 'SessionClosed' });
+    expect(results['invalidated']).toMatchObject({ code: 'SessionClosed' });
   });
 
   it('outcome() with a signal that is not an AbortSignal rejects with InvalidArgument', async () => {

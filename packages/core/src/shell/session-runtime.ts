@@ -101,7 +101,8 @@ export class SessionRuntime {
 
   /** Why this host no longer acts: its store failed, or it was closed. */
   stoppedError(): BgSessionError {
-    return this.failure ?? new BgSessionError('StoreFailed', 'The session was closed; open it again.');
+    // Not StoreFailed: nothing failed, and an app that sees a disk error looks at its disk.
+    return this.failure ?? new BgSessionError('SessionClosed', 'This session was closed; open it again to go on (its tasks are kept).');
   }
 
   /**
