@@ -137,6 +137,8 @@ export type {
   TaskOptionsInput,
   TaskOutcome,
   TransientEvent,
+  UploadBodyOptions,
+  UploadFileOptions,
   UploadOptions,
 } from './shell/session-types.js';
 export { createFileByteStore } from './stores/file-byte-store.js';

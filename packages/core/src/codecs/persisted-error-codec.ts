@@ -65,7 +65,8 @@ export function toPersistedError(error: BgSessionError): PersistedError {
 }
 
 /**
- * A persisted error as a `BgSessionError` again, for delivery. The cause is its one-line summary.
+ * A persisted error as a `BgSessionError` again, for delivery. The cause is its one-line summary;
+ * `path` is given back by a caller that knows it from the record (an upload's file).
  *
  * @example
  * ```ts
@@ -73,11 +74,12 @@ export function toPersistedError(error: BgSessionError): PersistedError {
  * error.code; // 'HttpStatus'
  * ```
  */
-export function fromPersistedError(persisted: PersistedError, taskIdentifier?: number): BgSessionError {
+export function fromPersistedError(persisted: PersistedError, taskIdentifier?: number, path?: string): BgSessionError {
   const fields: { -readonly [K in keyof BgSessionErrorFields]: BgSessionErrorFields[K] } = {
     retryable: persisted.retryable,
   };
   if (taskIdentifier !== undefined) fields.taskIdentifier = taskIdentifier;
+  if (path !== undefined) fields.path = path;
   if (persisted.status !== null) fields.status = persisted.status;
   if (persisted.headers !== null) fields.headers = persisted.headers;
   if (persisted.body !== null) fields.body = persisted.body;

@@ -1,4 +1,5 @@
 import type { Destination } from '../model/task-types.js';
+import type { FileStat } from './file-system.js';
 
 /** What a byte store can do. */
 export interface ByteStoreCapabilities {
@@ -66,4 +67,18 @@ export interface ByteStore {
   checkDestination?(destination: Destination): Promise<void>;
   /** Deletes a file the store handed over inside itself (after the acknowledgement). */
   deleteLocation(location: string): Promise<void>;
+  /**
+   * Optional, with `readSource`: a file of the app's that an upload reads its body from (semantics
+   * section 6), as it is now, links not followed (`type: 'symlink'` for a link), or null when
+   * nothing is there. `InvalidArgument` naming `path` for a path the platform cannot take as
+   * given (a relative one). The file is the app's: the store never writes, moves or deletes it.
+   * A store without it cannot upload from a file.
+   */
+  sourceStat?(path: string): Promise<FileStat | null>;
+  /**
+   * Optional, with `sourceStat`: the bytes of the app's file at `path` from `offset` to its end
+   * as the read finds it when it starts, in chunks; never through a link at the last component.
+   * A file that shrinks during the read ends it early (the caller compares the count).
+   */
+  readSource?(path: string, offset?: number): AsyncIterable<Uint8Array>;
 }

@@ -19,6 +19,7 @@ import { ProgressThrottle, type LiveProgress } from './progress-throttle.js';
 import { receiveBody } from './receive-body.js';
 import type { SessionRuntime } from './session-runtime.js';
 import type { TransientEvent } from './session-types.js';
+import { checkUploadSource } from './upload-source.js';
 
 interface Attempt {
   readonly controller: AbortController;
@@ -208,6 +209,10 @@ export class AttemptPump {
     } else {
       await byteStore.delete(partKey);
     }
+
+    // An upload's file is compared before the request goes out (semantics section 6): a change
+    // ends the task with no request made.
+    if (record.body !== null) await checkUploadSource(byteStore, record.body);
 
     // The chain of one attempt starts at the original request, so a presigned link that changes
     // between attempts is fetched afresh while If-Range still protects the kept bytes (fault A9).

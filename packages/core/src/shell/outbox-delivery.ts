@@ -7,7 +7,7 @@ import type { StoreOperation } from '../ports/store.js';
 import type { EventChannel } from './event-channel.js';
 import type { SessionRuntime } from './session-runtime.js';
 import type { AckResult, DurableEvent, SessionListener, TaskInfo } from './session-types.js';
-import { taskInfo } from './task-info.js';
+import { taskError, taskInfo } from './task-info.js';
 
 const retryBase = 1000;
 const retryCap = 30_000;
@@ -255,7 +255,7 @@ export class OutboxDelivery {
       return { type: 'downloadDidFinish', eventId: entry.eventId, task, location: payload.location, inStore: payload.inStore };
     }
     let response = null;
-    let error = payload.error === null ? null : fromPersistedError(payload.error);
+    let error = payload.error === null ? null : taskError(payload.error, this.runtime.records.get(payload.taskIdentifier));
     if (payload.response !== null) {
       const body = await readAll(this.runtime, payload.response.bodyKey, payload.response.bodyLength).catch(() => null);
       if (body !== null && body.byteLength === payload.response.bodyLength) {

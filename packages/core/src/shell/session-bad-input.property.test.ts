@@ -50,7 +50,7 @@ describe('bad input is a BgSessionError, never another throw (semantics sections
     const keys = [
       'method', 'headers', 'taskKey', 'taskDescription', 'priority', 'earliestBeginDate', 'timeoutForRequest', 'timeoutForResource',
       'allowsExpensiveNetwork', 'allowsConstrainedNetwork', 'discretionary', 'idempotent', 'countOfBytesClientExpectsToSend',
-      'countOfBytesClientExpectsToReceive', 'integrity', 'destination', 'body', 'maxDataTaskBytes',
+      'countOfBytesClientExpectsToReceive', 'integrity', 'destination', 'body', 'file', 'maxDataTaskBytes',
     ];
     const patch = fc.dictionary(fc.constantFrom(...keys), anything, { maxKeys: 4 });
     const urls = fc.oneof(fc.constant(url), fc.webUrl(), fc.string(), anything);

@@ -62,9 +62,15 @@ export interface TaskInfo {
   readonly reason: WaitReason | null;
   readonly originalRequest: HttpRequest;
   readonly currentRequest: HttpRequest;
+  /** Request-body bytes sent by the attempt in flight (read at any time, as URLSession's). */
   readonly countOfBytesSent: number;
   readonly countOfBytesExpectedToSend: number;
+  /**
+   * Response-body bytes received so far: counted live while an attempt runs; between attempts and
+   * after a relaunch, the bytes kept at the last checkpoint.
+   */
   readonly countOfBytesReceived: number;
+  /** The body's length when the server said it, else -1. */
   readonly countOfBytesExpectedToReceive: number;
   /** Set when the task ended with an error. */
   readonly error: BgSessionError | null;
@@ -117,10 +123,48 @@ export interface ResumeDownloadOptions extends Omit<DownloadOptions, 'url' | 'me
   readonly headers?: never;
 }
 
-/** An upload: the body comes from bytes the session copies into its store. */
-export interface UploadOptions extends TaskOptionsInput {
+/** An upload of bytes: the session copies them into its store (deleted with the task). */
+export interface UploadBodyOptions extends TaskOptionsInput {
   readonly body: Uint8Array;
+  /** Give `body` or `file`, not both. */
+  readonly file?: never;
 }
+
+/**
+ * An upload of a file of the app's (Apple's `uploadTask(with:fromFile:)`), read where it is at
+ * each attempt: never copied, never deleted, so it may be as large as the disk allows. Its size,
+ * modification time and identity are recorded at creation, and a file that changes before the
+ * task ends fails it with `UploadSourceChanged` (semantics section 6). A path to nothing, to a
+ * directory or to a symbolic link (links are not followed) is `InvalidArgument` naming `file`.
+ *
+ * @example
+ * ```ts
+ * const task = await session.upload({ url: 'https://uploads.example.com/video.mp4', file: '/home/me/video.mp4' });
+ * const { error } = await task.outcome();
+ * if (error?.code === 'UploadSourceChanged') console.log(`${error.path} changed; upload it again`);
+ * ```
+ */
+export interface UploadFileOptions extends TaskOptionsInput {
+  /**
+   * The file's path: absolute, or relative to the working directory where the host has one
+   * (`@bgsession/node` resolves it at the call). The file must not change while the task lives.
+   */
+  readonly file: string;
+  /** Give `body` or `file`, not both. */
+  readonly body?: never;
+}
+
+/**
+ * An upload: `body` (bytes, copied into the session's store) or `file` (a path, read where it is).
+ * Giving both or neither is `InvalidArgument` naming `file`.
+ *
+ * @example
+ * ```ts
+ * await session.upload({ url: 'https://api.example.com/notes/1', body: new TextEncoder().encode('hello') });
+ * await session.upload({ url: 'https://uploads.example.com/backup.tar', file: '/var/backups/backup.tar', method: 'POST' });
+ * ```
+ */
+export type UploadOptions = UploadBodyOptions | UploadFileOptions;
 
 /** A data task: request and response bodies kept in the store. */
 export interface DataOptions extends TaskOptionsInput {
@@ -212,6 +256,10 @@ export interface Session {
    * `{ resumeData, ...options }` continues from resume data with options of its own.
    */
   download(input: DownloadOptions | ResumeDownloadOptions | string): Promise<Task>;
+  /**
+   * An upload (PUT by default): of `body` bytes, copied into the store, or of the app's `file`,
+   * read where it is at each attempt and failed with `UploadSourceChanged` if it changes.
+   */
   upload(input: UploadOptions): Promise<Task>;
   data(input: DataOptions): Promise<Task>;
   /** Every task not yet acknowledged as ended. */

@@ -3,13 +3,14 @@ import { decodeResumeData } from '../codecs/resume-data-codec.js';
 import { BgSessionError, isBgSessionError } from '../errors/bg-session-error.js';
 import { newTaskRecord, type NewTaskInput } from '../machines/new-task-record.js';
 import { fastStep } from './fast-step.js';
-import type { TaskKind } from '../model/task-types.js';
+import type { BodySource, TaskKind } from '../model/task-types.js';
 import type { StoreOperation } from '../ports/store.js';
 import { encodeTask } from './persistence.js';
 import type { SessionRuntime } from './session-runtime.js';
 import type { Task } from './session-types.js';
 import { TaskHandle } from './task-handle.js';
 import { resolveTaskInput, type ResolvedTaskInput } from './task-input.js';
+import { uploadSourceOf } from './upload-source.js';
 
 /**
  * Creates tasks: validates the app's input, gives the task its never-reused identifier, and
@@ -129,13 +130,15 @@ export class TaskCreation {
     runtime.header = { ...runtime.header, highestTaskIdentifier: taskIdentifier };
     const claimed = resumeFrom?.partKey == null ? undefined : runtime.resumeReferences.get(resumeFrom.partKey);
     if (claimed !== undefined) runtime.resumeReferences.delete(claimed.partKey);
+    let body: BodySource | null = null;
     try {
       await checkDestination(runtime, resolved);
+      // The app's file is looked at now and read where it is at each attempt: never copied.
+      if (resolved.file !== null) body = await uploadSourceOf(ports.byteStore, resolved.file);
     } catch (error) {
       if (claimed !== undefined) runtime.resumeReferences.set(claimed.partKey, claimed);
       throw error;
     }
-    let body = null;
     if (resolved.body !== null) {
       const ref = `body-${taskIdentifier}`;
       await ports.byteStore.append(ref, resolved.body.slice());

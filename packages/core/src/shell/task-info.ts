@@ -1,5 +1,7 @@
 import { fromPersistedError } from '../codecs/persisted-error-codec.js';
+import type { BgSessionError } from '../errors/bg-session-error.js';
 import { publicState } from '../machines/public-state.js';
+import type { PersistedError } from '../model/persisted-error.js';
 import type { TaskRecord } from '../model/task-types.js';
 import type { TaskInfo } from './session-types.js';
 
@@ -26,6 +28,21 @@ export function taskInfo(record: TaskRecord): TaskInfo {
     countOfBytesExpectedToSend: record.progress.countOfBytesExpectedToSend,
     countOfBytesReceived: record.progress.countOfBytesReceived,
     countOfBytesExpectedToReceive: record.progress.countOfBytesExpectedToReceive,
-    error: record.error === null ? null : fromPersistedError(record.error),
+    error: record.error === null ? null : taskError(record.error, record),
   };
+}
+
+/**
+ * A task's persisted error as the app gets it. A path is not persisted with an error (it only
+ * makes sense at a call), but an upload's file is in the record: `UploadSourceChanged` names it.
+ *
+ * @example
+ * ```ts
+ * taskError(record.error, record).path; // '/home/me/video.mp4' for an upload whose file changed
+ * ```
+ */
+export function taskError(persisted: PersistedError, record: TaskRecord | undefined): BgSessionError {
+  const body = record?.body;
+  const source = persisted.code === 'UploadSourceChanged' && body != null && !body.owned ? body.ref : undefined;
+  return fromPersistedError(persisted, undefined, source);
 }

@@ -12,6 +12,8 @@ export interface ResolvedTaskInput {
   readonly taskDescription: string | null;
   readonly resume: boolean;
   readonly body: Uint8Array | null;
+  /** An upload's file of the app's (a path, as the app gave it), or null. */
+  readonly file: string | null;
   /** Sensitive headers kept in memory only, unless the configuration persists them. */
   readonly secrets: HeaderMap;
 }
@@ -23,7 +25,7 @@ const commonKeys = [
 ];
 const keysByKind: Readonly<Record<TaskKind, ReadonlySet<string>>> = {
   download: new Set([...commonKeys, 'integrity', 'destination']),
-  upload: new Set([...commonKeys, 'body']),
+  upload: new Set([...commonKeys, 'body', 'file']),
   data: new Set([...commonKeys, 'body', 'maxDataTaskBytes']),
 };
 const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
@@ -62,7 +64,11 @@ export function resolveTaskInput(kind: TaskKind, input: unknown, configuration: 
   const method = optional(raw, 'method', (v) => typeof v === 'string' && token.test(v), 'an HTTP method token', (v) => (v as string).toUpperCase()) ?? (kind === 'upload' ? 'PUT' : 'GET');
   const headers = resolveHeaders(raw['headers'], kind);
   const body = optional(raw, 'body', (v) => v instanceof Uint8Array, 'a Uint8Array', (v) => v as Uint8Array);
-  if (kind === 'upload' && body === undefined) throw invalid('body', 'an upload needs a body');
+  // A NUL ends a path on every platform: what follows it would be silently dropped.
+  const file = optional(raw, 'file', (v) => typeof v === 'string' && v.length > 0 && !v.includes('\0'), 'a non-empty path without NUL', (v) => v as string);
+  if (kind === 'upload' && (body === undefined) === (file === undefined)) {
+    throw invalid('file', body === undefined ? 'an upload needs a body (bytes) or a file (a path)' : 'give an upload a body or a file, not both');
+  }
   const secrets = configuration.persistSensitiveHeaders ? {} : pickSensitive(headers, configuration.sensitiveHeaders);
   const request: HttpRequest = {
     url: parsed.href,
@@ -93,6 +99,7 @@ export function resolveTaskInput(kind: TaskKind, input: unknown, configuration: 
     taskDescription: optional(raw, 'taskDescription', (v) => typeof v === 'string', 'a string', (v) => v as string) ?? null,
     resume: flag(raw, 'resume') ?? true,
     body: body ?? null,
+    file: file ?? null,
     secrets,
   };
 }

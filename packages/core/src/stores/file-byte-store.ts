@@ -8,6 +8,7 @@ import { handOverFile } from './file-byte-store-hand-over.js';
 import { checkFileByteStoreKey, fileByteStoreLayout, isFileByteStoreKey, makeFileByteStoreDirectories } from './file-byte-store-layout.js';
 import { readHandOverMarker, removeHandOverMarker, removeLinkMarker } from './file-byte-store-marker.js';
 import { finishedKeyOf, readPart } from './file-byte-store-read.js';
+import { fileByteStoreSource } from './file-byte-store-source.js';
 import type { Probe } from '../ports/probe.js';
 
 /** A data sync under way: the handle it runs on, and how many appends the key had when it began. */
@@ -27,7 +28,7 @@ export interface FileByteStoreOptions {
    * Nothing else may write in it.
    */
   readonly directory: string;
-  /** The size of the chunks `read` yields; 64 KiB by default. */
+  /** The size of the chunks `read` and `readSource` yield; 64 KiB by default. */
   readonly readChunkSize?: number;
   /** Told at the byte store's crash points (`data-write`, `completion-rename`); for crash tests. */
   readonly probe?: Probe;
@@ -63,7 +64,8 @@ const capabilities: ByteStoreCapabilities = {
  *
  * Keys are lower-case letters, digits, `.`, `_` and `-` (at most 200); anything else, `..` and `/`
  * first, is `InvalidArgument`. A file stays open between appends and is closed by a `sync` that finds it at rest, so a
- * download holds one file open while it writes and none at rest. The file system's
+ * download holds one file open while it writes and none at rest. An upload's file of the app's is
+ * read where it is, never copied (`sourceStat`, `readSource`: see `fileByteStoreSource`). The file system's
  * `BgSessionError`s (`DiskFull`, `PermissionDenied`, `StoreFailed`) pass through unchanged.
  *
  * @example
@@ -205,6 +207,7 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
 
   const store: FileByteStore = {
     capabilities,
+    ...fileByteStoreSource(fs, readChunkSize),
 
     bootIdentity() {
       return fs.bootIdentity();

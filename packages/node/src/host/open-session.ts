@@ -9,6 +9,7 @@ import {
   type ResumeDownloadOptions,
   type Session,
   type SessionConfigurationInput,
+  type UploadOptions,
 } from '@bgsession/core';
 import { createNodeFileSystem } from '../file-system/node-file-system.js';
 import { createNodeClock } from '../platform/node-clock.js';
@@ -123,7 +124,8 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
   let closing: Promise<void> | null = null;
   return {
     ...session,
-    download: (input) => session.download(withAbsoluteDestination(input)),
+    download: (input) => session.download(withAbsolutePaths(input)),
+    upload: (input) => session.upload(withAbsolutePaths(input)),
     directory: checked.directory,
     connectivity,
     close: () =>
@@ -139,13 +141,16 @@ function probeOf(options: OpenSessionOptions): { probe?: Probe } {
 }
 
 /**
- * A download whose destination is a relative path, resolved against the working directory now, as
- * node:fs would: the session keeps absolute paths only, so a later `cd` or a relaunch elsewhere
- * cannot move the file. Anything else goes to the session as it is, to be checked there.
+ * A download whose destination, or an upload whose `file`, is a relative path, resolved against
+ * the working directory now, as node:fs would: the session keeps absolute paths only, so a later
+ * `cd` or a relaunch elsewhere cannot move the file. Anything else goes to the session as it is,
+ * to be checked there.
  */
-function withAbsoluteDestination<T extends DownloadOptions | ResumeDownloadOptions | string>(input: T): T {
+function withAbsolutePaths<T extends DownloadOptions | ResumeDownloadOptions | UploadOptions | string>(input: T): T {
   if (typeof input === 'string' || typeof input !== 'object' || input === null) return input;
-  const destination: unknown = input.destination;
+  const file: unknown = (input as { readonly file?: unknown }).file;
+  if (typeof file === 'string' && file !== '' && !file.includes('\0') && !isAbsolute(file)) return { ...input, file: resolve(file) };
+  const destination: unknown = (input as { readonly destination?: unknown }).destination;
   if (typeof destination !== 'object' || destination === null) return input;
   const { path, directory } = destination as { readonly path?: unknown; readonly directory?: unknown };
   if (typeof path === 'string' && path !== '' && !isAbsolute(path)) return { ...input, destination: { ...destination, path: resolve(path) } };
