@@ -61,8 +61,9 @@ const symbolicLinkCodes: ReadonlySet<string> = new Set(['ELOOP', 'EMLINK', 'EFTY
  * - A failed `datasync` is never retried, and the handle refuses to sync again (see
  *   `createNodeFileHandle`).
  * - `fsyncDir` tolerates EPERM and EISDIR on Windows only, where a directory cannot be fsynced.
- * - `lock(path)`: see `takeNodeLock` (an abstract Unix socket on Linux, a named pipe on Windows, a
- *   socket file in `path` elsewhere); the lock does not keep the process alive.
+ * - `lock(path)`: see `takeNodeLock` (on Linux an abstract Unix socket named for the directory and a
+ *   socket file in it, ADR 21; a named pipe on Windows; a socket file in `path` elsewhere); the lock
+ *   does not keep the process alive.
  *
  * @example
  * ```ts
