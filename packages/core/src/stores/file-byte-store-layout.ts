@@ -147,20 +147,25 @@ function isDriveRoot(path: string): boolean {
  */
 export async function makeFileByteStoreDirectories(layout: FileByteStoreLayout): Promise<void> {
   const { fs } = layout;
-  if (await makeDirectory(layout, layout.directory)) await fs.fsyncDir(layout.parentOf(layout.directory));
+  // The store's own directory may be a link: the host chose that path.
+  if (await makeDirectory(layout, layout.directory, true)) await fs.fsyncDir(layout.parentOf(layout.directory));
   let made = false;
   for (const directory of [layout.parts, layout.finished, layout.handovers]) {
-    if (await makeDirectory(layout, directory)) made = true;
+    // Those inside it never are: a link planted there would send parts and hand-overs elsewhere.
+    if (await makeDirectory(layout, directory, false)) made = true;
   }
   if (made) await fs.fsyncDir(layout.directory);
 }
 
-/** Makes `directory` unless it is there (a link to one counts: the host chose the path). */
-async function makeDirectory(layout: FileByteStoreLayout, directory: string): Promise<boolean> {
+/** Makes `directory` unless it is there; a link to one counts only where `linkAllowed`. */
+async function makeDirectory(layout: FileByteStoreLayout, directory: string, linkAllowed: boolean): Promise<boolean> {
   const stat = await layout.fs.lstat(directory);
   if (stat === null) {
     await layout.fs.mkdir(directory);
     return true;
+  }
+  if (stat.type === 'symlink' && !linkAllowed) {
+    throw new BgSessionError('StoreFailed', `${directory} is a symbolic link, which bgsession never follows inside its store.`, { path: directory });
   }
   if (stat.type !== 'directory' && stat.type !== 'symlink') {
     throw new BgSessionError('StoreFailed', `${directory} is not a directory.`, { path: directory });

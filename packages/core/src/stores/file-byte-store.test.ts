@@ -211,6 +211,18 @@ describe('createFileByteStore', () => {
     }
   });
 
+  it('a link planted at parts/, finished/ or handovers/ is refused, never followed: nothing is written through it', async () => {
+    for (const inside of ['parts', 'finished', 'handovers']) {
+      const fs = await world();
+      await fs.mkdir(directory);
+      fs.plantSymlink(`${directory}/${inside}`);
+      const store = createFileByteStore({ fs, directory });
+      const error = await expectRejection(store.append('part-1', text('abc')), 'StoreFailed');
+      expect(error.path, inside).toBe(`${directory}/${inside}`);
+      expect(await fs.lstat(`${directory}/parts/part-1`), inside).toBeNull();
+    }
+  });
+
   it('deleteLocation deletes only inside finished/: app files and parts are InvalidArgument and stay', async () => {
     const fs = await world();
     const store = createFileByteStore({ fs, directory });

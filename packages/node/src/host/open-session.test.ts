@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -161,7 +161,27 @@ describe('openSession', () => {
       field: 'configuration.identifier',
     });
     await expect(open({ configuration: { maxConnectionsPerHost: 0 } })).rejects.toMatchObject({ code: 'InvalidConfiguration', field: 'maxConnectionsPerHost' });
+    // A file where the session's directory goes is a wrong option, not a file in a task's way.
+    await writeFile(join(directory, 'a-file'), 'x');
+    await expect(openSession({ identifier: 'a', directory: join(directory, 'a-file') })).rejects.toMatchObject({ code: 'InvalidConfiguration', field: 'directory' });
     // The failed opens released the lock.
     await open();
+  });
+
+  it('refuses a destination inside the session\'s own directory, where a hand-over could replace its journal', async () => {
+    const session = await open();
+    const inside = join(directory, 'session');
+    for (const destination of [
+      { type: 'path', path: join(inside, 'store', 'journal'), ifExists: 'replace' },
+      { type: 'path', path: join(inside, 'mine.bin') },
+      { type: 'directory', directory: join(inside, 'bytes', 'parts'), ifExists: 'rename' },
+    ] as const) {
+      await expect(session.download({ url: server.url, destination })).rejects.toMatchObject({ code: 'InvalidArgument', field: 'destination' });
+    }
+    expect(server.requests).toHaveLength(0);
+    expect(session.tasks()).toHaveLength(0);
+    // Beside it is fine.
+    const task = await session.download({ url: server.url, destination: { type: 'path', path: join(directory, 'session.bin') } });
+    expect((await task.outcome()).phase).toBe('succeeded');
   });
 });

@@ -1,5 +1,6 @@
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import {
+  BgSessionError,
   createFileByteStore,
   createJournalStore,
   createSession,
@@ -10,6 +11,7 @@ import {
   type Session,
   type SessionConfigurationInput,
   type UploadOptions,
+  isBgSessionError,
 } from '@bgsession/core';
 import { createNodeFileSystem } from '../file-system/node-file-system.js';
 import { createNodeClock } from '../platform/node-clock.js';
@@ -86,7 +88,13 @@ export interface NodeSession extends Session {
 export async function openSession(options: OpenSessionOptions): Promise<NodeSession> {
   const checked = checkOpenSessionOptions(options);
   const fs = createNodeFileSystem();
-  await fs.mkdir(checked.directory);
+  await fs.mkdir(checked.directory).catch((error: unknown) => {
+    // mkdir -p meets a file where the directory goes: the option is wrong, no file was in the way of a task.
+    if (isBgSessionError(error, 'DestinationExists')) {
+      throw new BgSessionError('InvalidConfiguration', `openSession: directory: ${checked.directory} is a file, not a directory.`, { field: 'directory', path: checked.directory, cause: error });
+    }
+    throw error;
+  });
   const clock = createNodeClock({ unref: !(options.keepAlive ?? true) });
   const connectivity = createNodeConnectivity(options.connectivity);
   const byteStore = createFileByteStore({ fs, directory: fs.join(checked.directory, 'bytes'), ...probeOf(options) });
@@ -124,7 +132,11 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
   let closing: Promise<void> | null = null;
   return {
     ...session,
-    download: (input) => session.download(withAbsolutePaths(input)),
+    download: (input) => {
+      const absolute = withAbsolutePaths(input);
+      const refused = destinationInside(absolute, checked.directory);
+      return refused === null ? session.download(absolute) : Promise.reject(refused);
+    },
     upload: (input) => session.upload(withAbsolutePaths(input)),
     directory: checked.directory,
     connectivity,
@@ -146,6 +158,23 @@ function probeOf(options: OpenSessionOptions): { probe?: Probe } {
  * `cd` or a relaunch elsewhere cannot move the file. Anything else goes to the session as it is,
  * to be checked there.
  */
+/**
+ * A destination inside the session's own directory, refused: a hand-over there (`'replace'`, or a
+ * name the server suggests) could overwrite the journal or another task's part.
+ */
+function destinationInside(input: DownloadOptions | ResumeDownloadOptions | string, sessionDirectory: string): BgSessionError | null {
+  if (typeof input !== 'object' || input === null) return null;
+  const destination: unknown = input.destination;
+  if (typeof destination !== 'object' || destination === null) return null;
+  const { path, directory } = destination as { readonly path?: unknown; readonly directory?: unknown };
+  const target = typeof path === 'string' && isAbsolute(path) ? dirname(path) : typeof directory === 'string' && isAbsolute(directory) ? directory : null;
+  if (target === null) return null;
+  const inside = relative(sessionDirectory, target);
+  if (inside.startsWith('..') || isAbsolute(inside)) return null;
+  const place = typeof path === 'string' ? path : (directory as string);
+  return new BgSessionError('InvalidArgument', `destination: ${place} is inside the session's own directory ${sessionDirectory}, where bgsession keeps its journal and partial files.`, { field: 'destination', path: place });
+}
+
 function withAbsolutePaths<T extends DownloadOptions | ResumeDownloadOptions | UploadOptions | string>(input: T): T {
   if (typeof input === 'string' || typeof input !== 'object' || input === null) return input;
   const file: unknown = (input as { readonly file?: unknown }).file;
