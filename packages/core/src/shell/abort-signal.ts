@@ -17,9 +17,13 @@ export function checkSignal(signal: unknown, call: string): AbortSignal | undefi
   return signal as AbortSignal;
 }
 
-/** The error a waiting call rejects with when its signal aborts. */
-export function abortedError(call: string): BgSessionError {
-  return new BgSessionError('InvalidArgument', `${call}(): the signal was aborted.`, { field: 'signal' });
+/**
+ * The error a waiting call rejects with when its signal aborts; the signal's reason (an
+ * `AbortSignal.timeout()`'s TimeoutError, the app's own value) is its `cause`.
+ */
+export function abortedError(call: string, signal: AbortSignal): BgSessionError {
+  const reason: unknown = signal.reason;
+  return new BgSessionError('InvalidArgument', `${call}(): the signal was aborted.`, { field: 'signal', ...(reason === undefined ? {} : { cause: reason }) });
 }
 
 /**
@@ -34,13 +38,13 @@ export function waitFor<T>(
   stoppedError: () => BgSessionError,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    if (signal?.aborted === true) return reject(abortedError(call));
+    if (signal?.aborted === true) return reject(abortedError(call, signal));
     const cleanups: Array<() => void> = [];
     const settle = (action: () => void) => {
       for (const cleanup of cleanups.splice(0)) cleanup();
       action();
     };
-    const onAbort = () => settle(() => reject(abortedError(call)));
+    const onAbort = () => settle(() => reject(abortedError(call, signal as AbortSignal)));
     cleanups.push(subscribe((value) => settle(() => resolve(value))));
     cleanups.push(whenStopped(() => settle(() => reject(stoppedError()))));
     if (signal !== undefined) {

@@ -220,6 +220,16 @@ describe('download, upload and data refuse wrong options with a BgSessionError n
     await session.close();
   });
 
+  it('a URL object is taken as its href, as download(URL) and as { url: URL }; a URL object that is not http(s) is InvalidUrl', async () => {
+    const session = await quietHost().open({ identifier: 'url-objects' });
+    const first = await session.download(new URL('https://files.example/a.bin?x=1'));
+    expect(first.info().originalRequest.url).toBe('https://files.example/a.bin?x=1');
+    const second = await session.data({ url: new URL('/b.json', 'https://files.example') });
+    expect(second.info().originalRequest.url).toBe('https://files.example/b.json');
+    await expectBgError(() => session.download(new URL('ftp://files.example/a.bin')), 'InvalidUrl', 'url');
+    await session.close();
+  });
+
   it('valid options with every field are accepted, so the cases above fail for their one wrong thing', async () => {
     const session = await quietHost().open({ identifier: 'good-options' });
     const task = await session.download({

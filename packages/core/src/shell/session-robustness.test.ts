@@ -417,6 +417,22 @@ describe('promises and app callbacks', () => {
     await session.close();
   });
 
+  it('outcome(signal) rejects once the signal aborts, with the signal\'s reason as the cause, and the task goes on', async () => {
+    const host = createMemoryHost({ transport: createScriptedTransport([]), seed: 214 });
+    const session = await host.open({ identifier: 'aborted-wait' });
+    const task = await session.download({ url, resume: false });
+    const controller = new AbortController();
+    const reason = new Error('the user left the page');
+    const waiting = task.outcome(controller.signal);
+    controller.abort(reason);
+    const error = await waiting.then(() => null, (rejection: unknown) => rejection);
+    expect(error).toMatchObject({ code: 'InvalidArgument', field: 'signal', cause: reason });
+    await expect(task.outcome(controller.signal)).rejects.toMatchObject({ cause: reason });
+    // Only the wait ended: the task was created with resume: false and is still there, not started.
+    expect(task.info().phase).toBe('created');
+    await session.close();
+  });
+
   it('a listener whose async taskDidWriteData rejects causes no unhandled rejection, and the download completes', async () => {
     const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"', chunkSize: 8 * kib })]);
     const host = createMemoryHost({ transport, seed: 213 });

@@ -78,7 +78,8 @@ export interface TaskInfo {
 
 /** Options shared by every kind of task. */
 export interface TaskOptionsInput {
-  readonly url: string;
+  /** An absolute http(s) URL, as a string or a `URL`. */
+  readonly url: string | URL;
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly taskKey?: string;
@@ -252,10 +253,11 @@ export interface Session {
   /** Problems found when the store was opened (undecodable records, quarantined tasks). */
   readonly problems: readonly StoreProblem[];
   /**
-   * A URL (or options) starts a download; a string that is not a URL is taken as resume data, and
+   * A URL (a string or a `URL`, or options) starts a download; a string that is not a URL is taken
+   * as resume data, and
    * `{ resumeData, ...options }` continues from resume data with options of its own.
    */
-  download(input: DownloadOptions | ResumeDownloadOptions | string): Promise<Task>;
+  download(input: DownloadOptions | ResumeDownloadOptions | string | URL): Promise<Task>;
   /**
    * An upload (PUT by default): of `body` bytes, copied into the store, or of the app's `file`,
    * read where it is at each attempt and failed with `UploadSourceChanged` if it changes.

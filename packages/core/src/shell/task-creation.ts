@@ -45,6 +45,7 @@ export class TaskCreation {
   /** `session.download(string)`: a URL, or resume data; or options, with `resumeData` among them or not. */
   download(input: unknown): Promise<Task> {
     if (typeof input === 'string') return looksLikeUrl(input) ? this.create('download', { url: input }) : this.fromResumeData(input, {});
+    if (input instanceof URL) return this.create('download', { url: input });
     if (typeof input === 'object' && input !== null && 'resumeData' in input) {
       const { resumeData, ...options } = input as Readonly<Record<string, unknown>>;
       // `resumeData: undefined` (an app's options built with nothing to resume) is a plain download.

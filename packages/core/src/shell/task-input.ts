@@ -50,7 +50,9 @@ export function resolveTaskInput(kind: TaskKind, input: unknown, configuration: 
   for (const key of Object.keys(raw)) {
     if (!keysByKind[kind].has(key)) throw invalid(key, `unknown option for a ${kind} task`);
   }
-  const url = raw['url'];
+  const given = raw['url'];
+  // A URL object is taken as its href (Apple's tasks take URLs).
+  const url = given instanceof URL ? given.href : given;
   if (typeof url !== 'string' || !isHttpUrl(url)) {
     // Never String(url): an object without a prototype (or with a throwing toString) would throw a TypeError.
     const shown = typeof url === 'string' ? JSON.stringify(url.slice(0, 200)) : `a value of type ${url === null ? 'null' : typeof url}`;

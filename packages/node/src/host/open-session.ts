@@ -162,8 +162,8 @@ function probeOf(options: OpenSessionOptions): { probe?: Probe } {
  * A destination inside the session's own directory, refused: a hand-over there (`'replace'`, or a
  * name the server suggests) could overwrite the journal or another task's part.
  */
-function destinationInside(input: DownloadOptions | ResumeDownloadOptions | string, sessionDirectory: string): BgSessionError | null {
-  if (typeof input !== 'object' || input === null) return null;
+function destinationInside(input: DownloadOptions | ResumeDownloadOptions | string | URL, sessionDirectory: string): BgSessionError | null {
+  if (typeof input !== 'object' || input === null || input instanceof URL) return null;
   const destination: unknown = input.destination;
   if (typeof destination !== 'object' || destination === null) return null;
   const { path, directory } = destination as { readonly path?: unknown; readonly directory?: unknown };
@@ -175,8 +175,8 @@ function destinationInside(input: DownloadOptions | ResumeDownloadOptions | stri
   return new BgSessionError('InvalidArgument', `destination: ${place} is inside the session's own directory ${sessionDirectory}, where bgsession keeps its journal and partial files.`, { field: 'destination', path: place });
 }
 
-function withAbsolutePaths<T extends DownloadOptions | ResumeDownloadOptions | UploadOptions | string>(input: T): T {
-  if (typeof input === 'string' || typeof input !== 'object' || input === null) return input;
+function withAbsolutePaths<T extends DownloadOptions | ResumeDownloadOptions | UploadOptions | string | URL>(input: T): T {
+  if (typeof input === 'string' || typeof input !== 'object' || input === null || input instanceof URL) return input;
   const file: unknown = (input as { readonly file?: unknown }).file;
   if (typeof file === 'string' && file !== '' && !file.includes('\0') && !isAbsolute(file)) return { ...input, file: resolve(file) };
   const destination: unknown = (input as { readonly destination?: unknown }).destination;
