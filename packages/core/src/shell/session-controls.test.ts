@@ -151,4 +151,17 @@ describe('taskKey', () => {
     expect(transport.requests).toHaveLength(0);
     await reopened.close();
   });
+
+  it('a taskKey of a download is InvalidArgument for a data or upload call, even while the download is being created', async () => {
+    const host = createMemoryHost({ transport: createScriptedTransport(() => ({ type: 'hang' })), seed: 35 });
+    const session = await host.open({ identifier: 'task-key-kinds' });
+    const creating = session.download({ url, taskKey: 'report', resume: false });
+    const racing = session.data({ url, taskKey: 'report' });
+    const first = await creating;
+    await expect(racing).rejects.toMatchObject({ code: 'InvalidArgument', field: 'taskKey', taskIdentifier: first.taskIdentifier });
+    await expect(session.upload({ url, body: new Uint8Array([1]), taskKey: 'report' })).rejects.toMatchObject({ code: 'InvalidArgument', field: 'taskKey' });
+    expect((await session.download({ url, taskKey: 'report' })).taskIdentifier).toBe(first.taskIdentifier);
+    expect(session.tasks()).toHaveLength(1);
+    await session.close();
+  });
 });

@@ -62,9 +62,11 @@ export class TaskCreation {
     const existing = this.byKey.get(key);
     if (existing !== undefined) {
       const handle = this.handles.get(existing);
-      if (handle !== undefined) return handle;
+      if (handle !== undefined) return sameKind(handle, kind, key);
     }
-    return this.creating.get(key) ?? this.underKey(key, this.insert(kind, resolved, undefined));
+    const creating = this.creating.get(key);
+    if (creating !== undefined) return sameKind(await creating, kind, key);
+    return this.underKey(key, this.insert(kind, resolved, undefined));
   }
 
   /** A creation under a `taskKey`: a second call with the key while it commits gets the same task. */
@@ -202,4 +204,17 @@ async function checkDestination(runtime: SessionRuntime, resolved: ResolvedTaskI
  */
 function looksLikeUrl(value: string): boolean {
   return /^[a-z][a-z0-9+.-]*:/i.test(value) || value.includes('/');
+}
+
+/**
+ * The task a `taskKey` already names, for a call that asked for the same kind: a key is one task,
+ * and a data task is not handed back to a `download()` call (nor the other way round).
+ */
+function sameKind(task: Task, kind: TaskKind, key: string): Task {
+  const existing = task.info().kind;
+  if (existing === kind) return task;
+  throw new BgSessionError('InvalidArgument', `taskKey: "${key}" names ${existing === 'upload' ? 'an' : 'a'} ${existing} task (${task.taskIdentifier}), not ${kind === 'upload' ? 'an' : 'a'} ${kind} task.`, {
+    field: 'taskKey',
+    taskIdentifier: task.taskIdentifier,
+  });
 }
