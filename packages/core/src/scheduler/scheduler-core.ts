@@ -72,6 +72,9 @@ export class SchedulerCore {
   readonly #due = new BinaryHeap<TaskNode>(dueBefore, setTaskIndex);
   readonly #lanesByClass = constraintClasses.map(() => new BinaryHeap<Lane>(laneBefore, setLaneIndex));
   readonly #unreported = constraintClasses.map(() => new Set<TaskNode>());
+  /** Ready tasks reported as waiting, per class, and the reason they were last reported with. */
+  readonly #reported = constraintClasses.map(() => new Set<TaskNode>());
+  readonly #reportedReason: Array<SchedulerWaitReason | null> = constraintClasses.map(() => null);
   #nextSeq = 0;
 
   constructor(limits: SchedulerLimits, agingWindow: number) {
@@ -127,6 +130,7 @@ export class SchedulerCore {
       lane.tasks.removeAt(task.heapIndex);
       this.#syncLane(lane);
       this.#unreported[task.constraintClass]?.delete(task);
+      this.#reported[task.constraintClass]?.delete(task);
     } else {
       task.origin.running -= 1;
       this.running -= 1;
@@ -155,6 +159,7 @@ export class SchedulerCore {
       task.place = 'running';
       task.reported = false;
       this.#unreported[task.constraintClass]?.delete(task);
+      this.#reported[task.constraintClass]?.delete(task);
       task.origin.running += 1;
       this.running += 1;
       // The origin may have reached its limit: this takes all its lanes out of the class heaps.
@@ -180,9 +185,17 @@ export class SchedulerCore {
     const reason: SchedulerWaitReason = network.online ? 'constraints' : 'connectivity';
     for (const constraintClass of constraintClasses) {
       const unreported = this.#unreported[constraintClass];
-      if (unreported === undefined || unreported.size === 0 || isClassAllowed(constraintClass, network)) continue;
+      const reported = this.#reported[constraintClass];
+      if (unreported === undefined || reported === undefined || isClassAllowed(constraintClass, network)) continue;
+      // The reason changed (offline, then online but metered): the tasks told before hear the new one.
+      if (this.#reportedReason[constraintClass] !== reason) {
+        for (const task of reported) waiting.push({ taskIdentifier: task.taskIdentifier, reason });
+        this.#reportedReason[constraintClass] = reason;
+      }
+      if (unreported.size === 0) continue;
       for (const task of unreported) {
         task.reported = true;
+        reported.add(task);
         waiting.push({ taskIdentifier: task.taskIdentifier, reason });
       }
       unreported.clear();

@@ -94,7 +94,8 @@ export interface SchedulerDecision {
   readonly nextWakeAt: number | null;
   /**
    * Due tasks that cannot start because of the network, each reported once per wait: again only
-   * after it was added or updated anew (the shell sends `taskIsWaitingForConnectivity` for them).
+   * after it was added or updated anew, or when the reason changed (offline, then online on a
+   * network it does not allow). The shell sends `taskIsWaitingForConnectivity` for them.
    */
   readonly waiting: ReadonlyArray<{ readonly taskIdentifier: number; readonly reason: SchedulerWaitReason }>;
 }

@@ -91,6 +91,26 @@ describe('connectivity', () => {
     expect(transport.requests.map((r) => r.url)).toEqual(['https://api.example/ping', url]);
     await session.close();
   });
+
+  it('a task waiting offline that comes online on a network it does not allow says it now waits for constraints, and is told of connectivity once', async () => {
+    const transport = createScriptedTransport(serveBytes(content, { etag: '"v1"' }));
+    const host = createMemoryHost({ transport, seed: 54 });
+    host.connectivity.set({ online: false });
+    const log = eventLog();
+    const session = await host.open({ identifier: 'reason-changes' }, { listener: recordingListener(log) });
+    const task = await session.download({ url, allowsExpensiveNetwork: false });
+    await host.clock.advanceAsync(minute);
+    expect(task.info()).toMatchObject({ phase: 'scheduled', reason: 'connectivity' });
+    host.connectivity.set({ online: true, expensive: true });
+    await host.clock.advanceAsync(minute);
+    expect(task.info()).toMatchObject({ phase: 'scheduled', reason: 'constraints' });
+    host.connectivity.set({ online: false });
+    await host.clock.advanceAsync(minute);
+    expect(task.info().reason).toBe('connectivity');
+    expect(log.transient.filter((event) => event.type === 'taskIsWaitingForConnectivity')).toHaveLength(1);
+    expect(transport.requests).toHaveLength(0);
+    await session.close();
+  });
 });
 
 describe('retries and Retry-After', () => {
