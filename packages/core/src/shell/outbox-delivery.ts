@@ -277,7 +277,7 @@ export class OutboxDelivery {
     return {
       taskIdentifier, taskKey: null, taskDescription: null, kind: 'download', state: 'completed', phase: 'failed', reason: null,
       originalRequest: request, currentRequest: request, countOfBytesSent: 0, countOfBytesExpectedToSend: 0,
-      countOfBytesReceived: 0, countOfBytesExpectedToReceive: -1, error: null,
+      countOfBytesReceived: 0, countOfBytesExpectedToReceive: -1, error: null, credentialHeaders: [],
     };
   }
 }

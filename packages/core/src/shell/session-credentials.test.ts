@@ -28,6 +28,28 @@ describe('credentials (semantics section 7)', () => {
     await runUntil(host, () => session.tasks()[0]?.info().reason === 'credentials', 100);
     await host.clock.advanceAsync(60_000);
     expect(transport.requests).toHaveLength(0);
+    // The task says which headers it waits for, so an app can tell what to give.
+    expect(session.tasks()[0]!.info().credentialHeaders).toEqual(['authorization']);
+    await session.close();
+  });
+
+  it('a callback that gives only some of the headers leaves the task waiting, and its info names every header it needs', async () => {
+    const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"' })]);
+    const host = createMemoryHost({ transport, seed: 22 });
+    host.connectivity.set({ online: false, expensive: false, constrained: false });
+    const first = await host.open({ identifier: 'credentials-some' }, { listener: {} });
+    await first.download({ url, headers: { Authorization: token, Cookie: 'id=1', Accept: '*/*' } });
+    await host.kill();
+    host.connectivity.set({ online: true, expensive: false, constrained: false });
+    const given: string[][] = [];
+    const session = await host.open(
+      { identifier: 'credentials-some' },
+      { listener: {}, credentials: (task) => (given.push([...task.credentialHeaders]), { authorization: token }) },
+    );
+    await runUntil(host, () => session.tasks()[0]?.info().reason === 'credentials', 100);
+    expect(session.tasks()[0]!.info().credentialHeaders).toEqual(['authorization', 'cookie']);
+    expect(given[0]).toEqual(['authorization', 'cookie']);
+    expect(transport.requests).toHaveLength(0);
     await session.close();
   });
 

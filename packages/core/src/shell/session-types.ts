@@ -74,6 +74,12 @@ export interface TaskInfo {
   readonly countOfBytesExpectedToReceive: number;
   /** Set when the task ended with an error. */
   readonly error: BgSessionError | null;
+  /**
+   * The sensitive headers (lower-case names) the task was created with, which the store does not
+   * keep: after a relaunch the `credentials` host option must give every one of them, or the task
+   * waits with reason `credentials`.
+   */
+  readonly credentialHeaders: readonly string[];
 }
 
 /** Options shared by every kind of task. */

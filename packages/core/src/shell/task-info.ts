@@ -29,6 +29,7 @@ export function taskInfo(record: TaskRecord): TaskInfo {
     countOfBytesReceived: record.progress.countOfBytesReceived,
     countOfBytesExpectedToReceive: record.progress.countOfBytesExpectedToReceive,
     error: record.error === null ? null : taskError(record.error, record),
+    credentialHeaders: record.credentialHeaders,
   };
 }
 
