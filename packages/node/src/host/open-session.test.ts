@@ -81,6 +81,37 @@ describe('openSession', () => {
     ]);
   });
 
+  it('delivers events owed from before a relaunch only after openSession resolved, so a handler can use the session it returned', async () => {
+    const first = await open();
+    const events = first.events();
+    const task = await first.download({ url: server.url, destination: { type: 'path', path: join(directory, 'owed.bin') } });
+    await within(task.outcome(), wait, 'the download to end');
+    // Consumed but never acknowledged: both durable events are owed to the next open.
+    let next = await events.next();
+    for (let i = 0; i < 1000 && next.value?.type !== 'downloadDidFinish'; i += 1) next = await events.next();
+    expect(next.value?.type).toBe('downloadDidFinish');
+    await first.close();
+    opened.splice(opened.indexOf(first), 1);
+
+    const seen: string[] = [];
+    // A class instance, so `this` must reach the handler too.
+    class App {
+      readonly seen = seen;
+      calls = 0;
+      taskDidComplete(event: Extract<DurableEvent, { type: 'taskDidComplete' }>): void {
+        this.calls += 1;
+        // Throws a ReferenceError if called before `session` below is assigned (then the event
+        // would come back a second later, and `calls` would say so).
+        this.seen.push(`${event.type} of ${event.task.taskIdentifier} with ${session.tasks().length} task(s) known`);
+      }
+    }
+    const app = new App();
+    const session: NodeSession = await open({ listener: app });
+    await until(() => seen.length === 1 && session.tasks().length === 0, wait, 'the owed events');
+    expect(seen).toEqual([`taskDidComplete of ${task.taskIdentifier} with 1 task(s) known`]);
+    expect(app.calls).toBe(1);
+  });
+
   it('takes a relative destination path against the working directory, as node:fs would, and reports the absolute location', async () => {
     const { listener, events } = recordingListener();
     const session = await open({ listener });

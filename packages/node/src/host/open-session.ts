@@ -19,6 +19,7 @@ import { createNodeConnectivity, type NodeConnectivity, type NodeConnectivityOpt
 import { createNodeHasher } from '../platform/node-hasher.js';
 import { createNodeRandom } from '../platform/node-random.js';
 import { createUndiciTransport, type UndiciTransport, type UndiciTransportOptions } from '../transport/undici-transport.js';
+import { listenerAfterOpen } from './listener-after-open.js';
 import { checkOpenSessionOptions } from './open-session-options.js';
 
 /** What {@link openSession} takes: the identifier, host options (never persisted) and the configuration (persisted). */
@@ -109,6 +110,7 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
     connectivity.close();
     await Promise.all([byteStore.close().catch(() => undefined), transport.close().catch(() => undefined)]);
   };
+  const held = listenerAfterOpen(checked.hostOptions.listener);
   let session: Session;
   try {
     session = await createSession({
@@ -123,12 +125,14 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
         ...probeOf(options),
       },
       configuration: { ...options.configuration, identifier: options.identifier },
-      hostOptions: checked.hostOptions,
+      hostOptions: held.listener === undefined ? checked.hostOptions : { ...checked.hostOptions, listener: held.listener },
     });
   } catch (error) {
+    held.failed();
     await closePorts();
     throw error;
   }
+  held.opened();
   let closing: Promise<void> | null = null;
   return {
     ...session,

@@ -1,0 +1,63 @@
+import type { SessionListener } from '@bgsession/core';
+
+/** Every handler a listener may have (see `SessionListener`). */
+const handlerNames = [
+  'downloadDidFinish',
+  'taskDidComplete',
+  'sessionDidBecomeInvalid',
+  'taskDidWriteData',
+  'taskDidSendBodyData',
+  'taskIsWaitingForConnectivity',
+  'sessionDidFinishEvents',
+  'storeProblem',
+] as const satisfies ReadonlyArray<keyof SessionListener>;
+
+/** A listener whose calls wait for the open, and the switch that lets them through. */
+export interface ListenerAfterOpen {
+  readonly listener: SessionListener | undefined;
+  /** The open resolved: calls go through once the app's code after `await openSession()` ran. */
+  opened(): void;
+  /** The open failed: calls held back are dropped (nothing was acknowledged). */
+  failed(): void;
+}
+
+/**
+ * Wraps the app's listener so that no handler runs before `openSession` has resolved and the code
+ * after the app's `await` has run (one macrotask later): events owed from before a relaunch are
+ * ready during the open, and a handler that uses the session the open returns (`const session =
+ * await openSession(...)`) would otherwise throw, and its event come back a second later. A held
+ * durable event is acknowledged only after its handler ran, as always. A handler that is not a
+ * function is passed on as it is, for the session to refuse.
+ *
+ * @example
+ * ```ts
+ * const held = listenerAfterOpen(options.listener);
+ * const session = await createSession({ ..., hostOptions: { listener: held.listener } });
+ * held.opened();
+ * ```
+ */
+export function listenerAfterOpen(listener: SessionListener | undefined): ListenerAfterOpen {
+  if (typeof listener !== 'object' || listener === null) return { listener, opened: () => undefined, failed: () => undefined };
+  let open: (go: boolean) => void = () => undefined;
+  const gate = new Promise<boolean>((resolve) => (open = resolve));
+  const app = listener as unknown as Readonly<Record<string, unknown>>;
+  const wrapped: Record<string, unknown> = {};
+  for (const name of handlerNames) {
+    const handler = app[name];
+    if (handler === undefined) continue;
+    if (typeof handler !== 'function') {
+      wrapped[name] = handler;
+      continue;
+    }
+    wrapped[name] = async (...args: unknown[]): Promise<unknown> => {
+      if (!(await gate)) return new Promise<never>(() => undefined);
+      // Called as a method, so a listener that is a class instance keeps its `this`.
+      return (handler as (...parameters: unknown[]) => unknown).apply(listener, args);
+    };
+  }
+  return {
+    listener: wrapped as SessionListener,
+    opened: () => setImmediate(() => open(true)),
+    failed: () => open(false),
+  };
+}
