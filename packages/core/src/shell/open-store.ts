@@ -99,7 +99,10 @@ export function decodeTasks(entries: Iterable<readonly [string, unknown]>, shari
 /**
  * Decodes a store's contents for a session opened with `configuration`. A store written by a newer
  * schema, or for another identifier, is refused with a typed error; a corrupt header is rebuilt
- * from what survives so that no task identifier is ever reused (invariant #5). With `deferUnlisted`,
+ * from what survives, and one that unreadable bytes may have left behind is moved past what they
+ * could hold, so that no task identifier or sequence number is ever reused (invariant #5). Every
+ * record the store reports lost is left out: a task is quarantined (its key still counts), an
+ * outbox entry is never delivered (its sequence still counts). With `deferUnlisted`,
  * only the task records an outbox entry names are decoded, the others left in `deferred`, so the
  * events that ended while no app listened can be delivered before 100,000 queued tasks are (B5).
  */
@@ -188,5 +191,32 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
       };
     }
   }
+  const hidden = hiddenByDamage(contents.problems);
+  if (hidden > 0) {
+    header = {
+      ...header,
+      highestTaskIdentifier: Math.min(Number.MAX_SAFE_INTEGER, header.highestTaskIdentifier + hidden),
+      highestSequence: Math.min(Number.MAX_SAFE_INTEGER, header.highestSequence + hidden),
+    };
+  }
   return { header, tasks, outbox, resumeReferences, problems, quarantined, deferred: { keys: deferred, records: taskRecords, sharing } };
+}
+
+/**
+ * How many task identifiers and event sequence numbers the store's damage may hide from its
+ * header. A store reports bytes it could not read, whose records are unknown, as a problem with
+ * no key at `journal@<start>-<end>`; when it also reports the header out of date (a `header`
+ * problem: those bytes came after it), they may have issued identifiers and sequence numbers the
+ * header does not count, and no more than their length (a record takes more than a byte). Moving
+ * past them keeps both from being issued twice (invariant #5). The header written next counts
+ * them, so the store stops reporting it out of date and the jump is not repeated.
+ */
+function hiddenByDamage(problems: readonly StoreProblem[]): number {
+  if (!problems.some((problem) => problem.code === 'CorruptRecord' && problem.path === 'header')) return 0;
+  let bytes = 0;
+  for (const problem of problems) {
+    const range = problem.key === undefined ? /^journal@(\d+)-(\d+)$/.exec(problem.path) : null;
+    if (range !== null) bytes += Math.max(0, Number(range[2]) - Number(range[1]));
+  }
+  return bytes;
 }

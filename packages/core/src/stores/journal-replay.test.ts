@@ -1,65 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { StoreBatch, StoreContents } from '../ports/store.js';
-import { createJournalTestDisk, type JournalTestDisk } from './journal-disk.test-helpers.js';
 import { crc32 } from './journal-crc32.js';
-import { frameHeaderLength, frameLength, readFrameHeader } from './journal-frame.js';
+import { flipped, journalOf, openWith, put, tasksOf as tasks, testDirectory as directory, testJournal as journal, type Frame } from './journal-frames.test-helpers.js';
 import { replayJournal } from './journal-replay.js';
 import { createJournalStore } from './journal-store.js';
-
-const directory = '/sessions/photos';
-const journal = `${directory}/journal`;
-
-function put(key: string, value: unknown): StoreBatch {
-  return { operations: [{ type: 'put', collection: 'tasks', key, value }], durability: 'strict' };
-}
-
-interface Frame {
-  readonly start: number;
-  readonly end: number;
-  readonly manifestStart: number;
-  readonly valuesStart: number;
-}
-
-/**
- * Writes `batches` as separate strict commits, then closes the store (which marks the journal
- * clean) or lets it die; returns the disk, the journal's bytes and its frames.
- */
-async function journalOf(batches: readonly StoreBatch[], ending: 'close' | 'crash' = 'close'): Promise<{ disk: JournalTestDisk; bytes: Uint8Array; frames: Frame[] }> {
-  const disk = createJournalTestDisk();
-  await disk.fs.mkdir('/sessions');
-  const store = createJournalStore({ fs: disk.fs, directory });
-  await store.open();
-  for (const batch of batches) await store.commit(batch);
-  if (ending === 'close') await store.close();
-  else await store.fence();
-  const bytes = await disk.readFile(journal);
-  const frames: Frame[] = [];
-  for (let p = 0; p < bytes.length; ) {
-    const header = readFrameHeader(bytes, p);
-    if (header === null) throw new Error(`no frame at ${p}`);
-    frames.push({ start: p, end: p + frameLength(header), manifestStart: p + frameHeaderLength, valuesStart: p + frameHeaderLength + header.manifestLength });
-    p += frameLength(header);
-  }
-  return { disk, bytes, frames };
-}
-
-async function openWith(disk: JournalTestDisk, bytes: Uint8Array): Promise<StoreContents> {
-  await disk.writeFile(journal, bytes);
-  const store = createJournalStore({ fs: disk.fs, directory });
-  const contents = await store.open();
-  await store.close();
-  return contents;
-}
-
-function tasks(contents: StoreContents): Record<string, unknown> {
-  return Object.fromEntries(contents.records.get('tasks') ?? []);
-}
-
-function flipped(bytes: Uint8Array, at: number): Uint8Array {
-  const copy = bytes.slice();
-  copy[at] = (copy[at] as number) ^ 0x10;
-  return copy;
-}
 
 const four = [put('1', 'one'), put('2', 'two'), put('3', 'three'), put('4', 'four')];
 
@@ -113,20 +56,26 @@ describe('journal replay', () => {
     expect(contents.problems).toEqual([]);
   });
 
-  it('a bit flipped in a middle record\'s manifest: CorruptRecord at its byte offset (keys unknown); later records load', async () => {
+  it('a bit flipped in a middle record\'s manifest: its bytes are reported (keys unknown), what was written before them is quarantined, later records load', async () => {
     const { disk, bytes, frames } = await journalOf(four);
     const second = frames[1] as Frame;
     const contents = await openWith(disk, flipped(bytes, second.manifestStart + 3));
-    expect(tasks(contents)).toEqual({ '1': 'one', '3': 'three', '4': 'four' });
-    expect(contents.problems).toEqual([expect.objectContaining({ code: 'CorruptRecord', path: `journal@${second.start}` })]);
+    expect(tasks(contents)).toEqual({ '3': 'three', '4': 'four' });
+    expect(contents.problems).toEqual([
+      expect.objectContaining({ code: 'CorruptRecord', path: `journal@${second.start}-${second.end}` }),
+      // No header was ever written here: the damaged bytes may have held one.
+      expect.objectContaining({ code: 'CorruptRecord', path: 'header' }),
+      expect.objectContaining({ code: 'CorruptRecord', path: 'tasks/1', collection: 'tasks', key: '1', message: expect.stringContaining(`before journal bytes ${second.start}-${second.end}`) }),
+    ]);
   });
 
-  it('a bit flipped in a middle frame\'s length: the next frame is found again; later records load', async () => {
+  it('a bit flipped in a middle frame\'s manifest length: the next frame is found again; later records load', async () => {
     const { disk, bytes, frames } = await journalOf(four);
     const second = frames[1] as Frame;
     const contents = await openWith(disk, flipped(bytes, second.start + 2));
-    expect(tasks(contents)).toEqual({ '1': 'one', '3': 'three', '4': 'four' });
-    expect(contents.problems).toEqual([expect.objectContaining({ code: 'CorruptRecord', path: `journal@${second.start}` })]);
+    expect(tasks(contents)).toEqual({ '3': 'three', '4': 'four' });
+    expect(contents.problems).toContainEqual(expect.objectContaining({ code: 'CorruptRecord', path: `journal@${second.start}-${second.end}` }));
+    expect(contents.problems).toContainEqual(expect.objectContaining({ code: 'CorruptRecord', path: 'tasks/1', key: '1' }));
   });
 
   it('garbage before the first frame is reported at offset 0; every frame after it loads', async () => {
@@ -134,14 +83,20 @@ describe('journal replay', () => {
     const garbage = new TextEncoder().encode('\u0001garbage\u0002\u0003');
     const contents = await openWith(disk, new Uint8Array([...garbage, ...bytes]));
     expect(tasks(contents)).toEqual({ '1': 'one', '2': 'two', '3': 'three', '4': 'four' });
-    expect(contents.problems).toEqual([expect.objectContaining({ code: 'CorruptRecord', path: 'journal@0' })]);
+    expect(contents.problems).toEqual([
+      expect.objectContaining({ code: 'CorruptRecord', path: `journal@0-${garbage.length}` }),
+      expect.objectContaining({ code: 'CorruptRecord', path: 'header' }),
+    ]);
   });
 
   it('the first bytes cut off: the first frame is reported lost, the others load', async () => {
-    const { disk, bytes } = await journalOf(four);
+    const { disk, bytes, frames } = await journalOf(four);
     const contents = await openWith(disk, bytes.subarray(5));
     expect(tasks(contents)).toEqual({ '2': 'two', '3': 'three', '4': 'four' });
-    expect(contents.problems).toEqual([expect.objectContaining({ code: 'CorruptRecord', path: 'journal@0' })]);
+    expect(contents.problems).toEqual([
+      expect.objectContaining({ code: 'CorruptRecord', path: `journal@0-${(frames[0] as Frame).end - 5}` }),
+      expect.objectContaining({ code: 'CorruptRecord', path: 'header' }),
+    ]);
   });
 
   it('an unreadable header change keeps the header before it, and says so', async () => {

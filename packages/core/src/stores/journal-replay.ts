@@ -1,13 +1,15 @@
 import type { StoreProblem } from '../ports/store.js';
-import { decodeJournalManifest, decodeJournalValues, type JournalManifest } from './journal-batch.js';
+import { decodeJournalManifest, decodeJournalValues, type JournalBatch, type JournalManifest } from './journal-batch.js';
 import { crc32 } from './journal-crc32.js';
 import { frameHeaderLength, frameLength, journalFormatVersion, readFrameHeader, type FrameHeader } from './journal-frame.js';
+import { JournalDamage } from './journal-damage.js';
+import { recoverRun } from './journal-recovery.js';
 import { JournalState } from './journal-state.js';
 
 /** What reading a journal found. */
 export interface JournalReplay {
   readonly state: JournalState;
-  /** Unreadable bytes, an unreadable header, a newer format: in file order (lost records are in `state`). */
+  /** Unreadable bytes (`journal@<start>-<end>`, no key) in file order, a header that may be out of date, a newer format (lost records are in `state`). */
   readonly problems: readonly StoreProblem[];
   /** Where the file must end: a torn tail from here on is to be cut. The file's length when nothing is. */
   readonly validLength: number;
@@ -62,6 +64,11 @@ class Segments {
  * after it are cut, so the state is always that of a prefix of the commits (invariant #18), never a
  * later commit applied over a lost earlier one.
  *
+ * A frame whose header checksum fails is read back from its manifest's and values' own checksums
+ * when they hold (`recoverRun`). Where the keys stay unknown, every record written before the
+ * unreadable bytes is reported lost, and the header is reported out of date when they follow it
+ * (`JournalDamage`): an older version of a record never comes back in place of what they held.
+ *
  * @example
  * ```ts
  * const replay = replayJournal(bytes);
@@ -89,33 +96,34 @@ export function replayJournal(bytes: Uint8Array): JournalReplay {
 
   const state = new JournalState();
   const problems: StoreProblem[] = [];
-  let lostHeaderAt: number | null = null;
+  const damage = new JournalDamage(state, problems, snapshotEnd(segments));
   for (let i = 0; i < stop; i += 1) {
     const start = segments.start[i] as number;
     const end = segments.end[i] as number;
-    if (segments.kind[i] !== frame) {
-      problems.push(unreadable(start, end));
+    if (segments.kind[i] === torn) {
+      // Cut short, but its header holds: the rest of the file is its body, and its manifest may be whole.
+      const manifest = tornManifest(bytes, start, end);
+      if (manifest === null) damage.unknown(start, end);
+      else applyFrame(state, damage, start, manifest, null);
+      continue;
+    }
+    if (segments.kind[i] === garbage) {
+      const run = recoverRun(bytes, start, end);
+      for (const recovered of run.frames) applyFrame(state, damage, recovered.start, recovered.manifest, recovered.batch);
+      if (run.unknownFrom !== null) damage.unknown(run.unknownFrom, end);
       continue;
     }
     const manifestEnd = start + frameHeaderLength + (segments.manifestLength[i] as number);
     const check = checks[i] as number;
     const manifest = (check & 1) === 1 ? decodeJournalManifest(bytes.subarray(start + frameHeaderLength, manifestEnd)) : null;
     if (manifest === null) {
-      problems.push(unreadable(start, end));
+      damage.unknown(start, end);
       continue;
     }
     const batch = (check & 2) === 2 ? decodeJournalValues(manifest, bytes.subarray(manifestEnd, end)) : null;
-    if (batch === null) {
-      if (manifest.header) lostHeaderAt = start;
-      salvage(state, manifest, start);
-      continue;
-    }
-    if (batch.headerText !== undefined) lostHeaderAt = null;
-    state.apply(batch);
+    applyFrame(state, damage, start, manifest, batch);
   }
-  if (lostHeaderAt !== null) {
-    problems.push({ code: 'CorruptRecord', path: 'header', message: `The header written at journal byte ${lostHeaderAt} is unreadable; the one before it is used.` });
-  }
+  damage.reportHeader();
   let newerVersion: JournalReplay['newerVersion'] = null;
   if (newer !== -1) {
     const offset = segments.start[newer] as number;
@@ -192,8 +200,14 @@ function provenDurable(segments: Segments): Uint8Array {
   return proven;
 }
 
-/** Applies what is known of a frame whose values are unreadable: its deletes; its puts become lost. */
-function salvage(state: JournalState, manifest: JournalManifest, start: number): void {
+/** Applies a frame whose manifest is known: the whole batch, or, when its values are unreadable, its deletes, its puts becoming lost. */
+function applyFrame(state: JournalState, damage: JournalDamage, start: number, manifest: JournalManifest, batch: JournalBatch | null): void {
+  if (batch !== null) {
+    if (batch.headerText !== undefined) damage.headerRead();
+    state.apply(batch);
+    return;
+  }
+  if (manifest.header) damage.headerLost(start);
   for (const [type, collection, key] of manifest.operations) {
     if (type === 'delete') state.applyEntry({ type, collection, key });
     else {
@@ -203,10 +217,24 @@ function salvage(state: JournalState, manifest: JournalManifest, start: number):
   }
 }
 
-function unreadable(start: number, end: number): StoreProblem {
-  return {
-    code: 'CorruptRecord',
-    path: `journal@${start}`,
-    message: `Journal bytes ${start}-${end} are unreadable; the records they changed are unknown.`,
-  };
+/** The manifest of a frame cut short, when all of it is there and its checksum holds. */
+function tornManifest(bytes: Uint8Array, start: number, end: number): JournalManifest | null {
+  const header = readFrameHeader(bytes, start);
+  if (header === null || header.version !== journalFormatVersion) return null;
+  const manifestEnd = start + frameHeaderLength + header.manifestLength;
+  if (manifestEnd > end || crc32(bytes, start + frameHeaderLength, manifestEnd) !== header.manifestCrc) return null;
+  return decodeJournalManifest(bytes.subarray(start + frameHeaderLength, manifestEnd));
+}
+
+/**
+ * Where the compaction snapshot the journal starts with ends, or 0 when it starts with none. A
+ * snapshot's frames say the whole snapshot is durable (`durableBefore` past their own start),
+ * which no appended frame can say: it was written at the end of what was synced.
+ */
+function snapshotEnd(segments: Segments): number {
+  for (let i = 0; i < segments.length; i += 1) {
+    const durableBefore = segments.durableBefore[i] as number;
+    if (segments.kind[i] !== garbage && durableBefore > (segments.start[i] as number)) return durableBefore;
+  }
+  return 0;
 }

@@ -65,6 +65,23 @@ export class JournalState {
   }
 
   /**
+   * Marks every live record lost, with `message`: bytes written after them are unreadable and may
+   * have changed or deleted any of them. A later write of a key supersedes the loss, as always.
+   * Records already lost stay lost with their own message.
+   */
+  loseAll(message: string): void {
+    for (const collection of journalCollections) {
+      const records = this.records.get(collection) as Map<string, string>;
+      const lost = this.lost.get(collection) as Map<string, string>;
+      for (const [key, text] of records) {
+        this.liveBytes += message.length - text.length;
+        lost.set(key, message);
+      }
+      records.clear();
+    }
+  }
+
+  /**
    * The state as a Store hands it out: the records as maps that parse each value afresh at every
    * read (`ParsedOnReadMap`), the lost records as `CorruptRecord` problems after `problems`, and
    * any record whose text is not JSON reported and left out. Each text is parsed once here to

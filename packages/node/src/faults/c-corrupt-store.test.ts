@@ -134,15 +134,29 @@ describe('C19: a corrupt store on disk opens with typed problems, never a crash'
     expect(ids[3]).not.toBe(ids[4]);
   });
 
-  it('a bit flipped in a middle manifest is reported by offset; the other tasks load and no identifier is reused', async () => {
+  it('a bit flipped in a middle manifest is reported by offset; what it may have touched is quarantined, what came after loads, and no identifier is reused', async () => {
     const frames = readFrames(original);
     const target = creationFrame(frames, ids[second] as number);
     const damaged = Buffer.from(original);
     damaged[target.start + frameHeaderLength + 3] = (damaged[target.start + frameHeaderLength + 3] ?? 0) ^ 0x01;
     await writeFile(journal, damaged);
     const { problems, tasks, next } = await reopen();
-    expect(problems).toContainEqual(expect.objectContaining({ code: 'CorruptRecord', path: `journal@${target.start}` }));
-    expect(tasks).toEqual([ids[first], ids[third]]);
+    expect(problems).toContainEqual(expect.objectContaining({ code: 'CorruptRecord', path: expect.stringMatching(new RegExp(`^journal@${target.start}-\\d+$`)) }));
+    // Its keys are unknown: it may have changed or deleted any record before it (an acknowledgement,
+    // an end), so the task before it is quarantined and reported, never rolled back.
+    expect(problems).toContainEqual(expect.objectContaining({ code: 'CorruptRecord', collection: 'tasks', key: String(ids[first]) }));
+    expect(tasks).toEqual([ids[third]]);
+    expect(next).toBeGreaterThan(ids[third] as number);
+  });
+
+  it('a bit flipped in the last creation\'s manifest does not give its identifier again (C19)', async () => {
+    const frames = readFrames(original);
+    const target = creationFrame(frames, ids[third] as number);
+    const damaged = Buffer.from(original);
+    damaged[target.start + frameHeaderLength + 3] = (damaged[target.start + frameHeaderLength + 3] ?? 0) ^ 0x01;
+    await writeFile(journal, damaged);
+    const { problems, next } = await reopen();
+    expect(problems).toContainEqual(expect.objectContaining({ code: 'CorruptRecord', path: expect.stringMatching(new RegExp(`^journal@${target.start}-\\d+$`)) }));
     expect(next).toBeGreaterThan(ids[third] as number);
   });
 
