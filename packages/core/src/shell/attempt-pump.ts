@@ -308,7 +308,9 @@ export class AttemptPump {
       if (decision.type === 'done') return this.finishDownload(record, offset, hash, fromZero, head, request);
     } else {
       if (head.status >= 400) throw await statusError(head, response.body, id);
-      const length = parseContentLength(head.headers['content-length']);
+      // A response to HEAD, a 204 and a 304 have no content whatever their Content-Length says (RFC 9110 6.4.1).
+      const bodyless = request.method === 'HEAD' || head.status === 204 || head.status === 304;
+      const length = bodyless ? 0 : parseContentLength(head.headers['content-length']);
       expected = typeof length === 'number' ? length : null;
       await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart: null, expectedLength: expected, now: clock.now() });
     }

@@ -38,8 +38,27 @@ const rows: readonly Row[] = [
   { name: 'premature close mid-body', error: nodeError('ERR_STREAM_PREMATURE_CLOSE', 'Premature close'), context: inBody, code: 'IncompleteBody', bodyMayHaveBeenSent: true },
   { name: 'response Content-Length mismatch', error: new undiciErrors.ResponseContentLengthMismatchError(), context: inBody, code: 'IncompleteBody', bodyMayHaveBeenSent: true },
   { name: 'request Content-Length mismatch', error: new undiciErrors.RequestContentLengthMismatchError(), context: beforeHead, code: 'UploadSourceChanged', bodyMayHaveBeenSent: true },
-  ...['CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN'].map(
-    (code): Row => ({ name: code, error: nodeError(code), context: beforeRequest, code: 'TlsCertificate', bodyMayHaveBeenSent: false }),
+  ...[
+    'CERT_HAS_EXPIRED',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'PATH_LENGTH_EXCEEDED',
+    'UNABLE_TO_GET_CRL',
+    'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
+    'CRL_SIGNATURE_FAILURE',
+    'CRL_NOT_YET_VALID',
+    'CRL_HAS_EXPIRED',
+    'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+    'ERROR_IN_CERT_NOT_AFTER_FIELD',
+    'ERROR_IN_CRL_LAST_UPDATE_FIELD',
+    'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
+    'HOSTNAME_MISMATCH',
+  ].map((code): Row => ({ name: code, error: nodeError(code), context: beforeRequest, code: 'TlsCertificate', bodyMayHaveBeenSent: false })),
+  // Node's code for the verification results its table does not name, with OpenSSL's reason as message.
+  ...['CA signature digest algorithm too weak', 'EE certificate key too weak', 'CA certificate key too weak', 'name constraints violation'].map(
+    (reason): Row => ({ name: `UNSPECIFIED: ${reason}`, error: nodeError('UNSPECIFIED', reason), context: beforeRequest, code: 'TlsCertificate', bodyMayHaveBeenSent: false }),
   ),
   {
     name: "a proxy's certificate for another host (wrapped by undici)",

@@ -17,25 +17,42 @@ const refusedCodes: ReadonlySet<string> = new Set(['ECONNREFUSED']);
 
 const dnsCodes: ReadonlySet<string> = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA', 'EAI_ADDRFAMILY']);
 
-/** OpenSSL's verification failures as Node reports them (a bad certificate, not an interrupted handshake). */
+/**
+ * A certificate Node did not accept: every verification failure Node names (its `X509ErrorCode`
+ * table, src/crypto/crypto_common.cc, less OUT_OF_MEM, which says nothing of the certificate),
+ * `UNSPECIFIED` (Node's code for every other OpenSSL verification result: a key or digest too weak
+ * such as EE_KEY_TOO_SMALL, CA_KEY_TOO_SMALL or CA_MD_TOO_WEAK, a name constraint, an unhandled
+ * critical extension; the message is OpenSSL's reason), and the host name checks of `tls`.
+ */
 const certificateCodes: ReadonlySet<string> = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_CRL',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
   'CERT_SIGNATURE_FAILURE',
-  'CERT_CHAIN_TOO_LONG',
+  'CRL_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'CRL_NOT_YET_VALID',
+  'CRL_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'ERROR_IN_CRL_LAST_UPDATE_FIELD',
+  'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
   'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
   'INVALID_PURPOSE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
   'HOSTNAME_MISMATCH',
+  'UNSPECIFIED',
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'ERR_TLS_CERT_ALTNAME_FORMAT',
 ]);

@@ -1,12 +1,16 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 
-/** Tells, for each request of one transport, whether undici wrote it on a kept-alive connection. */
+/**
+ * Tells, for each request of one transport, whether undici wrote it on a kept-alive connection, and
+ * on which socket.
+ */
 export interface ConnectionReuseTracker {
   /**
    * Called from the handler's `onRequestStart`: the next request undici writes with this method and
-   * path is this one, and `report` learns whether its socket carried an earlier request.
+   * path is this one, and `report` learns its socket and whether that socket carried an earlier
+   * request.
    */
-  expect(method: string, path: string, report: (reused: boolean) => void): void;
+  expect(method: string, path: string, report: (reused: boolean, socket: object) => void): void;
   /** Stops listening. */
   close(): void;
 }
@@ -14,7 +18,7 @@ export interface ConnectionReuseTracker {
 interface Expected {
   readonly method: string;
   readonly path: string;
-  readonly report: (reused: boolean) => void;
+  readonly report: (reused: boolean, socket: object) => void;
 }
 
 const sendHeadersChannel = 'undici:client:sendHeaders';
@@ -30,7 +34,9 @@ const sendHeadersChannel = 'undici:client:sendHeaders';
  * path check and the one-run window keep other clients' requests out.
  *
  * Why it matters: a reset on a reused connection before any response byte is a stale keep-alive
- * connection, which semantics section 4 retries at once without spending an attempt.
+ * connection, which semantics section 4 retries at once without spending an attempt; and the
+ * socket tells whether undici will keep the connection, hence whether the body may be paused
+ * (see `connectionKeptAlive`, ADR 11).
  */
 export function trackConnectionReuse(): ConnectionReuseTracker {
   const seenSockets = new WeakSet<object>();
@@ -45,7 +51,7 @@ export function trackConnectionReuse(): ConnectionReuseTracker {
     expected = null;
     const reused = seenSockets.has(socket);
     seenSockets.add(socket);
-    current.report(reused);
+    current.report(reused, socket);
   };
   subscribe(sendHeadersChannel, onSendHeaders);
 

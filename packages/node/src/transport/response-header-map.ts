@@ -5,12 +5,15 @@ import type { HeaderMap } from '@bgsession/core';
  * (RFC 9110 5.3). Undici already lower-cases names and gives repeated fields as arrays.
  */
 export function responseHeaderMap(headers: Readonly<Record<string, string | readonly string[] | undefined>>): HeaderMap {
-  const map: Record<string, string> = {};
+  // No prototype, and names defined rather than assigned: `constructor`, `toString` or
+  // `__proto__` sent by a server are headers like any other.
+  const map = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     const key = name.toLowerCase();
     const text = typeof value === 'string' ? value : value.join(', ');
-    map[key] = map[key] === undefined ? text : `${map[key]}, ${text}`;
+    const earlier = Object.hasOwn(map, key) ? map[key] : undefined;
+    Object.defineProperty(map, key, { value: earlier === undefined ? text : `${earlier}, ${text}`, enumerable: true, writable: true, configurable: true });
   }
   return map;
 }

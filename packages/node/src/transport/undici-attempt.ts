@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { BgSessionError, type AttemptResponse, type ResponseHead } from '@bgsession/core';
 import { classifyUndiciError } from './classify-undici-error.js';
+import { connectionKeptAlive } from './connection-kept-alive.js';
 import type { ConnectionReuseTracker } from './connection-reuse.js';
 import { responseHeaderMap } from './response-header-map.js';
 
@@ -14,20 +15,6 @@ const highWaterMark = 64 * 1024;
 
 /** How much a body that cannot be paused may queue before the attempt is given up. */
 const unpausableLimit = 32 * 1024 * 1024;
-
-/**
- * Whether undici keeps the connection after this response. Undici 7 (the line for Node 20) asserts
- * when a connection it will not keep alive closes while paused (nodejs/undici#5360, fixed in
- * undici 8 which needs Node 22), an uncatchable crash: such bodies (Connection: close, or framed by
- * the close itself) are never paused. An HTTP/1.0 response without a Connection header cannot be
- * told here; servers that speak 1.0 send `Connection: close` in practice.
- */
-function keptAlive(headers: IncomingHttpHeaders): boolean {
-  const connection = String(headers['connection'] ?? '').toLowerCase();
-  if (connection.split(',').some((token) => token.trim() === 'close')) return false;
-  const framed = headers['content-length'] !== undefined || String(headers['transfer-encoding'] ?? '').toLowerCase().includes('chunked');
-  return framed;
-}
 
 /** What one attempt sends, already validated and shaped for undici. */
 export interface UndiciAttemptRequest {
@@ -66,11 +53,17 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | null = null;
   #requestStarted = false;
   #responseStarted = false;
+  #status = 0;
   #reused: boolean | undefined;
+  /** The socket undici wrote the request on, once it did. */
+  #socket: object | null = null;
   readonly #chunks: Uint8Array[] = [];
   #queuedBytes = 0;
-  /** Whether the socket may be paused for backpressure (see {@link keptAlive}). */
+  /** Whether the socket may be paused for backpressure (see {@link connectionKeptAlive}). */
   #pausable = true;
+  /** The body's Content-Length when it frames the body, else null. */
+  #announced: number | null = null;
+  #received = 0;
   /** Null while the body is open; `'ended'` once undici completed it; the failure otherwise. */
   #end: 'ended' | BgSessionError | null = null;
   #waiter: Waiter | null = null;
@@ -114,8 +107,9 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
       return;
     }
     this.#requestStarted = true;
-    this.#reuse.expect(this.#request.method, this.#request.path, (reused) => {
+    this.#reuse.expect(this.#request.method, this.#request.path, (reused, socket) => {
       this.#reused = reused;
+      this.#socket = socket;
     });
   }
 
@@ -123,7 +117,9 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
     this.#controller = controller;
     if (statusCode < 200 || this.#end !== null) return;
     this.#responseStarted = true;
-    this.#pausable = keptAlive(headers);
+    this.#status = statusCode;
+    this.#pausable = connectionKeptAlive(this.#socket, statusCode, headers);
+    this.#announced = announcedLength(headers);
     const head: ResponseHead = {
       status: statusCode,
       headers: responseHeaderMap(headers),
@@ -138,6 +134,7 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#end !== null || chunk.byteLength === 0) return;
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.#received += bytes.byteLength;
     const waiter = this.#waiter;
     if (waiter !== null) {
       this.#waiter = null;
@@ -147,8 +144,11 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
     this.#chunks.push(bytes);
     this.#queuedBytes += bytes.byteLength;
     if (this.#queuedBytes < highWaterMark) return;
-    if (this.#pausable) controller.pause();
-    else if (this.#queuedBytes > unpausableLimit) {
+    if (this.#pausable) {
+      // Never paused on the chunk that completes the body: undici ends the message only after it,
+      // and a server closing meanwhile would make a complete body "other side closed".
+      if (this.#received !== this.#announced) controller.pause();
+    } else if (this.#queuedBytes > unpausableLimit) {
       // Nothing slows this body down, and the consumer falls behind: end the attempt rather than
       // hold an unbounded queue (the pump resumes or restarts it).
       this.#release();
@@ -164,6 +164,10 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, error: unknown): void {
+    if (this.#contentless(error)) {
+      this.onResponseEnd();
+      return;
+    }
     const failure = classifyUndiciError(error, {
       aborted: this.#request.signal.aborted,
       requestStarted: this.#requestStarted,
@@ -172,6 +176,16 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
     // A failure on a reused connection before any response byte is most likely a connection the
     // server had closed while idle: the core retries it at once, without spending an attempt (B12).
     this.#fail(this.#reused === undefined || failure.reusedConnection !== undefined ? failure : withReuse(failure, this.#reused));
+  }
+
+  /**
+   * Whether `error` is undici holding a response that has no content (to HEAD, a 204, a 304: RFC
+   * 9110 6.4.1) to its Content-Length: such a body is complete with no byte.
+   */
+  #contentless(error: unknown): boolean {
+    const bodyless = this.#request.method === 'HEAD' || this.#status === 204 || this.#status === 304;
+    const mismatch = typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH';
+    return bodyless && mismatch && this.#responseStarted && this.#received === 0 && !this.#request.signal.aborted;
   }
 
   /** Settles the attempt with `failure`: the start promise if the head has not come, else the body. */
@@ -273,4 +287,11 @@ function withReuse(failure: BgSessionError, reusedConnection: boolean): BgSessio
     ...(failure.status === undefined ? {} : { status: failure.status }),
   });
   return copy;
+}
+
+/** The Content-Length that frames the body: none when a Transfer-Encoding overrides it (RFC 9112 6.3). */
+function announcedLength(headers: IncomingHttpHeaders): number | null {
+  const value = headers['content-length'];
+  if (headers['transfer-encoding'] !== undefined || typeof value !== 'string' || !/^\d{1,15}$/.test(value.trim())) return null;
+  return Number(value.trim());
 }

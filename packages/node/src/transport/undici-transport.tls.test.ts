@@ -21,20 +21,32 @@ interface Certificate {
 
 let directory = '';
 
-/** A self-signed certificate (its own CA) for `subjectAltName`, valid for `days` (negative: expired). */
-function makeCertificate(name: string, subjectAltName: string, days: number): Certificate {
+interface CertificateOptions {
+  /** The certificate that signs this one (made earlier by name); self-signed without. */
+  readonly issuer?: string;
+  readonly digest?: 'sha256' | 'sha1';
+  readonly basicConstraints?: string;
+}
+
+/**
+ * A certificate for `subjectAltName`, valid for `days` (negative: expired): self-signed (its own
+ * CA) unless an issuer is named.
+ */
+function makeCertificate(name: string, subjectAltName: string, days: number, options: CertificateOptions = {}): Certificate {
   const key = join(directory, `${name}.key`);
   const request = join(directory, `${name}.csr`);
   const cert = join(directory, `${name}.pem`);
   const extensions = join(directory, `${name}.ext`);
-  writeFileSync(extensions, `subjectAltName=${subjectAltName}\nbasicConstraints=critical,CA:TRUE\n`);
+  writeFileSync(extensions, `subjectAltName=${subjectAltName}\nbasicConstraints=${options.basicConstraints ?? 'critical,CA:TRUE'}\n`);
   const run = (args: string[]): void => void execFileSync('openssl', args, { timeout: 10_000, stdio: 'ignore' });
-  run(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-subj', '/CN=bgsession-test', '-out', request]);
-  run(['x509', '-req', '-in', request, '-signkey', key, '-days', String(days), '-extfile', extensions, '-out', cert]);
+  run(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-subj', `/CN=bgsession-test-${name}`, '-out', request]);
+  const issuer = options.issuer;
+  const signing = issuer === undefined ? ['-signkey', key] : ['-CA', join(directory, `${issuer}.pem`), '-CAkey', join(directory, `${issuer}.key`), '-CAcreateserial'];
+  run(['x509', '-req', '-in', request, ...signing, `-${options.digest ?? 'sha256'}`, '-days', String(days), '-extfile', extensions, '-out', cert]);
   return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
 }
 
-type CertificateName = 'good' | 'expired' | 'wrongHost';
+type CertificateName = 'good' | 'expired' | 'wrongHost' | 'root' | 'weakDigest' | 'rootNoIntermediates' | 'tooDeep';
 let certificates: Readonly<Record<CertificateName, Certificate>> | null = null;
 
 function certificate(name: CertificateName): Certificate {
@@ -46,10 +58,18 @@ const closers: (() => Promise<void>)[] = [];
 beforeAll(() => {
   if (!hasOpenssl) return;
   directory = mkdtempSync(join(tmpdir(), 'bgsession-tls-'));
+  const rootNoIntermediates = makeCertificate('root-pathlen', 'DNS:root.example', 2, { basicConstraints: 'critical,CA:TRUE,pathlen:0' });
+  const intermediate = makeCertificate('intermediate', 'DNS:intermediate.example', 2, { issuer: 'root-pathlen' });
   certificates = {
     good: makeCertificate('good', 'IP:127.0.0.1', 2),
     expired: makeCertificate('expired', 'IP:127.0.0.1', -1),
     wrongHost: makeCertificate('wrong-host', 'DNS:other.example', 2),
+    root: makeCertificate('root', 'DNS:root.example', 2),
+    // OpenSSL's CA_MD_TOO_WEAK, which Node reports as UNSPECIFIED.
+    weakDigest: makeCertificate('weak-digest', 'IP:127.0.0.1', 2, { issuer: 'root', digest: 'sha1', basicConstraints: 'CA:FALSE' }),
+    rootNoIntermediates,
+    // Leaf and intermediate, under a root that allows no intermediate: PATH_LENGTH_EXCEEDED.
+    tooDeep: chain(makeCertificate('deep', 'IP:127.0.0.1', 2, { issuer: 'intermediate', basicConstraints: 'CA:FALSE' }), intermediate),
   };
 });
 
@@ -61,8 +81,14 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
+/** `leaf` served with `intermediate` after it. */
+function chain(leaf: Certificate, intermediate: Certificate): Certificate {
+  return { key: leaf.key, cert: `${leaf.cert}${intermediate.cert}` };
+}
+
 async function httpsServer(certificate: Certificate): Promise<string> {
-  const server = createServer({ key: certificate.key, cert: certificate.cert }, (_request, response) => {
+  // Security level 0 lets the server load a certificate the client is to refuse (a SHA-1 signature).
+  const server = createServer({ key: certificate.key, cert: certificate.cert, ciphers: 'DEFAULT@SECLEVEL=0' }, (_request, response) => {
     response.writeHead(200, { 'content-length': '6' }).end('secure');
   });
   server.listen(0, '127.0.0.1');
@@ -107,6 +133,18 @@ describe.skipIf(!hasOpenssl)('undici transport: TLS (faults.md E30)', () => {
   it('rejects a certificate for another host, even a trusted one', async () => {
     const error = await expectRejection(start(await httpsServer(certificate('wrongHost')), { ca: certificate('wrongHost').cert }), 'TlsCertificate');
     expect(error.message).toMatch(/altnames|host/i);
+  });
+
+  it('rejects with a final TlsCertificate a trusted chain OpenSSL refuses for a reason Node has no code for (a SHA-1 signature)', async () => {
+    const error = await expectRejection(start(await httpsServer(certificate('weakDigest')), { ca: certificate('root').cert }), 'TlsCertificate');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/too weak/i);
+  });
+
+  it('rejects with a final TlsCertificate a chain longer than its root allows', async () => {
+    const error = await expectRejection(start(await httpsServer(certificate('tooDeep')), { ca: certificate('rootNoIntermediates').cert }), 'TlsCertificate');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/path length/i);
   });
 
   it('applies the same rules to a server reached through an HTTPS_PROXY tunnel', async () => {

@@ -3,6 +3,7 @@ import type { LookupFunction } from 'node:net';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { BgSessionError, type AttemptRequest, type AttemptResponse, type HeaderMap, type Transport, type TransportCapabilities } from '@bgsession/core';
 import { trackConnectionReuse } from './connection-reuse.js';
+import { environmentProxies, unusableProxy, type EnvironmentProxy } from './environment-proxies.js';
 import { exactLengthBody } from './exact-length-body.js';
 import { guardLookup, refuseForbiddenHost } from './ssrf-guard.js';
 import { startUndiciAttempt } from './undici-attempt.js';
@@ -18,7 +19,8 @@ export interface UndiciTransportOptions {
   readonly ca?: string | readonly string[];
   /**
    * Honour HTTP_PROXY, HTTPS_PROXY and NO_PROXY (and their lower-case forms), read once when the
-   * transport is created (default true).
+   * transport is created (default true). A proxy given without a scheme (`proxy.corp:3128`) is
+   * taken as `http://`; one undici cannot use is an `InvalidConfiguration` error naming this field.
    */
   readonly proxyFromEnvironment?: boolean;
   /**
@@ -140,10 +142,31 @@ function createDispatcher(options: UndiciTransportOptions, connections: number, 
   };
   // No redirect interceptor is composed: a 3xx comes back to the core as is (manualRedirects).
   if (options.proxyFromEnvironment ?? true) {
+    const proxies = environmentProxies(process.env);
     // Through a proxy, undici builds the tunnelled TLS connection from `requestTls`, not `connect`.
-    return new EnvHttpProxyAgent({ ...agentOptions, requestTls: tls });
+    // The proxies are given explicitly ('' for none) so undici does not read the variables again.
+    const create = (http: EnvironmentProxy | null, https: EnvironmentProxy | null): Dispatcher =>
+      new EnvHttpProxyAgent({ ...agentOptions, requestTls: tls, httpProxy: http?.url ?? '', httpsProxy: https?.url ?? '' });
+    try {
+      return create(proxies.http, proxies.https);
+    } catch (error) {
+      // Undici's error may carry the URL, credentials included: it is not passed on.
+      const refused = [proxies.https, proxies.http].find((proxy) => proxy !== null && refuses(() => create(proxy, null)));
+      if (refused === undefined || refused === null) throw error;
+      throw unusableProxy(refused);
+    }
   }
   return new Agent(agentOptions);
+}
+
+/** Whether undici refuses the dispatcher `create` makes (one proxy alone, to tell which it refused). */
+function refuses(create: () => Dispatcher): boolean {
+  try {
+    void create().destroy().catch(() => undefined);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function parseTarget(url: string): URL | BgSessionError {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { responseHeaderMap } from './response-header-map.js';
+
+describe('responseHeaderMap', () => {
+  it('keeps every header name as sent, those of Object.prototype included', () => {
+    // As undici hands them over: own properties, `__proto__` defined rather than assigned.
+    const fromUndici: Record<string, string | string[]> = { 'content-length': '5', constructor: 'x', tostring: 'y', valueOf: 'w', hasownproperty: ['a', 'b'] };
+    Object.defineProperty(fromUndici, '__proto__', { value: 'z', enumerable: true, configurable: true, writable: true });
+    const map = responseHeaderMap(fromUndici);
+    expect(Object.entries(map).sort()).toEqual(
+      [
+        ['content-length', '5'],
+        ['constructor', 'x'],
+        ['tostring', 'y'],
+        ['valueof', 'w'],
+        ['hasownproperty', 'a, b'],
+        ['__proto__', 'z'],
+      ].sort(),
+    );
+    expect(map['constructor']).toBe('x');
+    expect(map['__proto__']).toBe('z');
+  });
+
+  it('joins a name undici gave twice under different cases', () => {
+    expect(responseHeaderMap({ 'x-a': '1', 'X-A': '2' })['x-a']).toBe('1, 2');
+  });
+});
