@@ -19,6 +19,12 @@ export interface ListenerAfterOpen {
   opened(): void;
   /** The open failed: calls held back are dropped (nothing was acknowledged). */
   failed(): void;
+  /**
+   * The app closes the session: calls held back go through now, and this resolves a macrotask
+   * later, once a handler that returned at once has had its acknowledgement started (the close
+   * waits for it), so an app that opens and closes in one turn is not owed the same event forever.
+   */
+  beforeClose(): Promise<void>;
 }
 
 /**
@@ -37,7 +43,7 @@ export interface ListenerAfterOpen {
  * ```
  */
 export function listenerAfterOpen(listener: SessionListener | undefined): ListenerAfterOpen {
-  if (typeof listener !== 'object' || listener === null) return { listener, opened: () => undefined, failed: () => undefined };
+  if (typeof listener !== 'object' || listener === null) return { listener, opened: () => undefined, failed: () => undefined, beforeClose: async () => undefined };
   let open: (go: boolean) => void = () => undefined;
   const gate = new Promise<boolean>((resolve) => (open = resolve));
   const app = listener as unknown as Readonly<Record<string, unknown>>;
@@ -59,5 +65,9 @@ export function listenerAfterOpen(listener: SessionListener | undefined): Listen
     listener: wrapped as SessionListener,
     opened: () => setImmediate(() => open(true)),
     failed: () => open(false),
+    beforeClose: () => {
+      open(true);
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    },
   };
 }

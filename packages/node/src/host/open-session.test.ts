@@ -112,6 +112,25 @@ describe('openSession', () => {
     expect(app.calls).toBe(1);
   });
 
+  it('an app that opens and closes at once still gets an owed event once, and acknowledges it', async () => {
+    const first = await open();
+    const task = await first.download({ url: server.url, destination: { type: 'path', path: join(directory, 'owed-once.bin') } });
+    await within(task.outcome(), wait, 'the download to end');
+    await first.close();
+    opened.splice(opened.indexOf(first), 1);
+    const calls: number[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      const session = await openSession({
+        identifier: 'com.example.test',
+        directory: join(directory, 'session'),
+        connectivity: { online: true },
+        listener: { taskDidComplete: (event) => void calls.push(event.task.taskIdentifier) },
+      });
+      await session.close();
+    }
+    expect(calls).toEqual([task.taskIdentifier]);
+  });
+
   it('takes a relative destination path against the working directory, as node:fs would, and reports the absolute location', async () => {
     const { listener, events } = recordingListener();
     const session = await open({ listener });

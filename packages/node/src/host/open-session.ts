@@ -146,6 +146,7 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
     connectivity,
     close: () =>
       (closing ??= (async () => {
+        await held.beforeClose();
         await session.close();
         await closePorts();
       })()),
