@@ -195,7 +195,9 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
   if (hidden > 0) {
     header = {
       ...header,
-      highestTaskIdentifier: Math.min(Number.MAX_SAFE_INTEGER, header.highestTaskIdentifier + hidden),
+      // Identifiers also skip the gaps of calls refused while a later one was being created: a
+      // margin past the bytes covers them (identifiers are never promised dense).
+      highestTaskIdentifier: Math.min(Number.MAX_SAFE_INTEGER, header.highestTaskIdentifier + hidden + identifierGapMargin),
       highestSequence: Math.min(Number.MAX_SAFE_INTEGER, header.highestSequence + hidden),
     };
   }
@@ -211,6 +213,13 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
  * past them keeps both from being issued twice (invariant #5). The header written next counts
  * them, so the store stops reporting it out of date and the jump is not repeated.
  */
+/**
+ * How far past a damaged run's bytes the identifiers move: the creations refused while a later
+ * creation was in flight each leave an identifier no record holds (task-creation.ts), which the
+ * bytes cannot count. No app has a million creations refused at once.
+ */
+const identifierGapMargin = 1 << 20;
+
 function hiddenByDamage(problems: readonly StoreProblem[]): number {
   if (!problems.some((problem) => problem.code === 'CorruptRecord' && problem.path === 'header')) return 0;
   let bytes = 0;

@@ -289,6 +289,24 @@ describe('download, upload and data refuse wrong options with a BgSessionError n
     await session.close();
   });
 
+  it('a refused creation gives its identifier back when no later call took one: refused calls in a row leave no gap', async () => {
+    const host = quietHost();
+    host.byteData.files.set('/downloads/taken.bin', new Uint8Array([1]));
+    const session = await host.open({ identifier: 'refused-in-a-row' });
+    for (let i = 0; i < 50; i += 1) {
+      await expectBgError(() => session.download({ url, destination: { type: 'path', path: '/downloads/taken.bin' } }), 'DestinationExists');
+    }
+    expect((await session.download({ url, resume: false })).taskIdentifier).toBe(1);
+    // Refused while a later call was being created: that one keeps its place, the refused one a gap.
+    const [refused, later] = await Promise.allSettled([
+      session.download({ url, destination: { type: 'path', path: '/downloads/taken.bin' } }),
+      session.download({ url: `${url}?later`, resume: false }),
+    ]);
+    expect(refused.status).toBe('rejected');
+    expect(later.status === 'fulfilled' && later.value.taskIdentifier).toBe(3);
+    await session.close();
+  });
+
   it('integrity on a session without a Hasher -> InvalidArgument naming integrity', async () => {
     const host = quietHost();
     const session = await createSession({ ports: portsFor(host), configuration: { identifier: 'no-hasher' } });

@@ -127,8 +127,8 @@ export class TaskCreation {
     const { ports } = runtime;
     // The identifier and the resume data's bytes are taken before the first await: identifiers
     // follow the order of the calls, and two calls with one resume data cannot both pass its check.
-    // A call refused after this leaves a gap in the identifiers (they are never reused, not dense)
-    // and gives the resume data its bytes back.
+    // A call refused after this gives the resume data its bytes back, and its identifier too while
+    // no later call took one; else it leaves a gap (identifiers are never reused, not dense).
     const taskIdentifier = runtime.header.highestTaskIdentifier + 1;
     runtime.header = { ...runtime.header, highestTaskIdentifier: taskIdentifier };
     const claimed = resumeFrom?.partKey == null ? undefined : runtime.resumeReferences.get(resumeFrom.partKey);
@@ -140,6 +140,9 @@ export class TaskCreation {
       if (resolved.file !== null) body = await uploadSourceOf(ports.byteStore, resolved.file);
     } catch (error) {
       if (claimed !== undefined) runtime.resumeReferences.set(claimed.partKey, claimed);
+      // No task ever had it: refused calls in a row do not move the identifiers on (a journal's
+      // damage bound counts identifiers by the bytes their records take, see `loadStore`).
+      if (runtime.header.highestTaskIdentifier === taskIdentifier) runtime.header = { ...runtime.header, highestTaskIdentifier: taskIdentifier - 1 };
       throw error;
     }
     if (resolved.body !== null) {
