@@ -164,4 +164,16 @@ describe('taskKey', () => {
     expect(session.tasks()).toHaveLength(1);
     await session.close();
   });
+
+  it('a taskKey of a data task is InvalidArgument for a download made from resume data too', async () => {
+    const host = createMemoryHost({ transport: createScriptedTransport([serveBytes(content, { etag: '"v1"', chunkSize: 16 * kib, hangAfter: 64 * kib })]), seed: 36 });
+    const session = await host.open({ identifier: 'task-key-resume-data' });
+    const download = await session.download({ url });
+    await untilKept(host, download, 64 * kib);
+    const resumeData = await download.cancelProducingResumeData();
+    expect(typeof resumeData).toBe('string');
+    const data = await session.data({ url: 'https://api.example/ping', taskKey: 'k1', resume: false });
+    await expect(session.download({ resumeData: resumeData as string, taskKey: 'k1' })).rejects.toMatchObject({ code: 'InvalidArgument', field: 'taskKey', taskIdentifier: data.taskIdentifier });
+    await session.close();
+  });
 });

@@ -108,9 +108,11 @@ export class SessionRuntime {
   /**
    * Sends `event` to a task after the events already queued for it. Resolves with what it did.
    * `precondition`, checked when the event's turn comes, refuses it (`accepted: false`) when the
-   * task moved on meanwhile: an attempt's late events never reach the task's next attempt.
+   * task moved on meanwhile: an attempt's late events never reach the task's next attempt. An event
+   * given as a function is made from the record as it is when its turn comes (resume data must
+   * describe what the part holds then, not what it held when the event was queued).
    */
-  dispatch(taskIdentifier: number, event: TaskEvent, precondition?: (record: TaskRecord) => boolean): Promise<TaskStepResult | null> {
+  dispatch(taskIdentifier: number, event: TaskEvent | ((record: TaskRecord) => TaskEvent), precondition?: (record: TaskRecord) => boolean): Promise<TaskStepResult | null> {
     const previous = this.queues.get(taskIdentifier) ?? Promise.resolve();
     const run = previous.then(() => this.apply(taskIdentifier, event, precondition));
     const settled = run.then(noop, noop);
@@ -122,7 +124,7 @@ export class SessionRuntime {
   }
 
   /** `dispatch` for callers that do not wait: a failure is already the session's failed state. */
-  post(taskIdentifier: number, event: TaskEvent, then?: (result: TaskStepResult | null) => void): void {
+  post(taskIdentifier: number, event: TaskEvent | ((record: TaskRecord) => TaskEvent), then?: (result: TaskStepResult | null) => void): void {
     this.dispatch(taskIdentifier, event).then(then ?? noop, noop);
   }
 
@@ -201,11 +203,12 @@ export class SessionRuntime {
     };
   }
 
-  private async apply(taskIdentifier: number, event: TaskEvent, precondition?: (record: TaskRecord) => boolean): Promise<TaskStepResult | null> {
+  private async apply(taskIdentifier: number, given: TaskEvent | ((record: TaskRecord) => TaskEvent), precondition?: (record: TaskRecord) => boolean): Promise<TaskStepResult | null> {
     if (this.stopped) return null;
     const record = this.records.get(taskIdentifier);
     if (record === undefined) return null;
     if (precondition !== undefined && !precondition(record)) return { record, effects: [], durability: 'none', accepted: false };
+    const event = typeof given === 'function' ? given(record) : given;
     const result = fastStep(record, event, { retry: this.configuration.retry });
     if (!result.accepted || result.durability === 'none') return result;
     let entries: OutboxEntry[] = [];
@@ -321,9 +324,7 @@ export class SessionRuntime {
   private schedule(): void {
     const now = this.ports.clock.now();
     for (const id of this.deadlines.takeDue(now)) {
-      const record = this.records.get(id);
-      const resumeData = record === undefined ? null : buildResumeData(this, record, now);
-      this.post(id, { type: 'timerFired', timer: 'resource', now, resumeData });
+      this.post(id, (record) => ({ type: 'timerFired', timer: 'resource', now, resumeData: buildResumeData(this, record, now) }));
     }
     this.hooks?.onWake(now);
     const next = earliest([this.queue.grantDue(now), this.deadlines.peek(), this.hooks?.nextWake() ?? null]);

@@ -95,12 +95,12 @@ export class TaskCreation {
     const key = resolved.taskKey;
     if (key !== null) {
       const pending = this.creating.get(key);
-      if (pending !== undefined) return pending;
+      if (pending !== undefined) return sameKind(await pending, 'download', key);
       const existing = this.byKey.get(key);
       const record = existing === undefined ? undefined : this.runtime.records.get(existing);
       const giver = record !== undefined && record.partKey === data.partKey && record.error?.resumeData != null;
       const handle = existing === undefined ? undefined : this.handles.get(existing);
-      if (handle !== undefined && !giver) return handle;
+      if (handle !== undefined && !giver) return sameKind(handle, 'download', key);
     }
     if (data.sessionIdentifier !== this.runtime.configuration.identifier) {
       throw new BgSessionError('InvalidResumeData', `resumeData: it belongs to session "${data.sessionIdentifier}"`, { field: 'resumeData' });

@@ -58,13 +58,18 @@ export class TaskHandle implements Task {
     const record = this.runtime.records.get(this.taskIdentifier);
     if (record === undefined) return null;
     const now = this.runtime.ports.clock.now();
-    const resumeData = buildResumeData(this.runtime, record, now);
-    const result = await this.runtime.dispatch(this.taskIdentifier, { type: 'cancelProducingResumeData', resumeData, now });
+    // Made when the event's turn comes: an event queued before it (a restart's first response) may
+    // change what the part holds.
+    const made: { resumeData: string | null } = { resumeData: null };
+    const result = await this.runtime.dispatch(this.taskIdentifier, (current) => {
+      made.resumeData = buildResumeData(this.runtime, current, now);
+      return { type: 'cancelProducingResumeData', resumeData: made.resumeData, now };
+    });
     if (result?.accepted !== true) return null;
     // A running download is `canceling` until its attempt is torn down; its bytes become resume
     // data's only at the end commit, so the caller gets the value once `download(resumeData)` can use it.
-    if (resumeData !== null && !isTerminalPhase(result.record.phase)) await this.ended();
-    return resumeData;
+    if (made.resumeData !== null && !isTerminalPhase(result.record.phase)) await this.ended();
+    return made.resumeData;
   }
 
   /** Resolves when the task's end is committed, or when this host stops first. */
