@@ -22,8 +22,13 @@ const maxSocketPathBytes = 103;
 const staleGuardMs = 10_000;
 /** How long a probe waits for a connection before calling the owner alive. */
 const probeTimeoutMs = 2_000;
-/** Bounds the wait for another process's recovery (at 10 ms a round, about 3 s). */
-const maxRounds = 300;
+/**
+ * Bounds the wait for another process's recovery: past the age at which its guard counts as stale
+ * (so a guard left by a taker that died in its recovery is cleared, not reported as a live owner),
+ * and in rounds, whatever the clock does.
+ */
+const maxWaitMs = staleGuardMs + 2_000;
+const maxRounds = 3_000;
 
 /** How the Linux lock uses the socket-file lock (ADR 21); macOS and the BSDs give none. */
 export interface SocketFileLockOptions {
@@ -102,7 +107,8 @@ async function takeAt(socketPath: string, directory: string, options: SocketFile
   const inUse = (): BgSessionError =>
     new BgSessionError('SessionInUse', `${directory} is locked by a live owner.`, { path: directory });
 
-  for (let round = 0; round < maxRounds; round += 1) {
+  const giveUpAt = Date.now() + maxWaitMs;
+  for (let round = 0; round < maxRounds && Date.now() < giveUpAt; round += 1) {
     const first = await tryListen(socketPath, optional);
     if (first !== 'taken') return first;
     if (await ownerIsAlive(socketPath)) throw inUse();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -214,6 +214,7 @@ describe('openSession', () => {
     // A file where the session's directory goes is a wrong option, not a file in a task's way.
     await writeFile(join(directory, 'a-file'), 'x');
     await expect(openSession({ identifier: 'a', directory: join(directory, 'a-file') })).rejects.toMatchObject({ code: 'InvalidConfiguration', field: 'directory' });
+    await expect(openSession({ identifier: 'a', directory: join(directory, 'a-file', 'below') })).rejects.toMatchObject({ code: 'InvalidConfiguration', field: 'directory' });
     // The failed opens released the lock.
     await open();
   });
@@ -228,6 +229,12 @@ describe('openSession', () => {
     ] as const) {
       await expect(session.download({ url: server.url, destination })).rejects.toMatchObject({ code: 'InvalidArgument', field: 'destination' });
     }
+    // Another spelling of the same directory, through a link, is the same directory.
+    await symlink(join(directory, 'session'), join(directory, 'alias'));
+    await expect(session.download({ url: server.url, destination: { type: 'path', path: join(directory, 'alias', 'store', 'journal'), ifExists: 'replace' } })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      field: 'destination',
+    });
     expect(server.requests).toHaveLength(0);
     expect(session.tasks()).toHaveLength(0);
     // Beside it is fine.

@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import {
   BgSessionError,
   createFileByteStore,
@@ -13,6 +13,7 @@ import {
   type UploadOptions,
   isBgSessionError,
 } from '@bgsession/core';
+import { errnoCodeOf } from '../file-system/file-system-error.js';
 import { createNodeFileSystem } from '../file-system/node-file-system.js';
 import { createNodeClock } from '../platform/node-clock.js';
 import { createNodeConnectivity, type NodeConnectivity, type NodeConnectivityOptions } from '../platform/node-connectivity.js';
@@ -21,6 +22,7 @@ import { createNodeRandom } from '../platform/node-random.js';
 import { createUndiciTransport, type UndiciTransport, type UndiciTransportOptions } from '../transport/undici-transport.js';
 import { listenerAfterOpen } from './listener-after-open.js';
 import { checkOpenSessionOptions } from './open-session-options.js';
+import { sessionDestinations } from './session-destinations.js';
 
 /** What {@link openSession} takes: the identifier, host options (never persisted) and the configuration (persisted). */
 export interface OpenSessionOptions {
@@ -90,12 +92,14 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
   const checked = checkOpenSessionOptions(options);
   const fs = createNodeFileSystem();
   await fs.mkdir(checked.directory).catch((error: unknown) => {
-    // mkdir -p meets a file where the directory goes: the option is wrong, no file was in the way of a task.
-    if (isBgSessionError(error, 'DestinationExists')) {
+    // mkdir -p meets a file where the directory (or one of its parents) goes: the option is wrong,
+    // no file was in the way of a task.
+    if (isBgSessionError(error, 'DestinationExists') || (isBgSessionError(error) && errnoCodeOf(error.cause) === 'ENOTDIR')) {
       throw new BgSessionError('InvalidConfiguration', `openSession: directory: ${checked.directory} is a file, not a directory.`, { field: 'directory', path: checked.directory, cause: error });
     }
     throw error;
   });
+  const destinations = await sessionDestinations(checked.directory);
   const clock = createNodeClock({ unref: !(options.keepAlive ?? true) });
   const connectivity = createNodeConnectivity(options.connectivity);
   const byteStore = createFileByteStore({ fs, directory: fs.join(checked.directory, 'bytes'), ...probeOf(options) });
@@ -132,14 +136,16 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
     await closePorts();
     throw error;
   }
+  // No await from here to the return: the handlers go through a macrotask after this.
   held.opened();
   let closing: Promise<void> | null = null;
   return {
     ...session,
-    download: (input) => {
+    download: async (input) => {
       const absolute = withAbsolutePaths(input);
-      const refused = destinationInside(absolute, checked.directory);
-      return refused === null ? session.download(absolute) : Promise.reject(refused);
+      const refused = await destinations.inside(absolute);
+      if (refused !== null) throw refused;
+      return session.download(absolute);
     },
     upload: (input) => session.upload(withAbsolutePaths(input)),
     directory: checked.directory,
@@ -163,23 +169,6 @@ function probeOf(options: OpenSessionOptions): { probe?: Probe } {
  * `cd` or a relaunch elsewhere cannot move the file. Anything else goes to the session as it is,
  * to be checked there.
  */
-/**
- * A destination inside the session's own directory, refused: a hand-over there (`'replace'`, or a
- * name the server suggests) could overwrite the journal or another task's part.
- */
-function destinationInside(input: DownloadOptions | ResumeDownloadOptions | string | URL, sessionDirectory: string): BgSessionError | null {
-  if (typeof input !== 'object' || input === null || input instanceof URL) return null;
-  const destination: unknown = input.destination;
-  if (typeof destination !== 'object' || destination === null) return null;
-  const { path, directory } = destination as { readonly path?: unknown; readonly directory?: unknown };
-  const target = typeof path === 'string' && isAbsolute(path) ? dirname(path) : typeof directory === 'string' && isAbsolute(directory) ? directory : null;
-  if (target === null) return null;
-  const inside = relative(sessionDirectory, target);
-  if (inside.startsWith('..') || isAbsolute(inside)) return null;
-  const place = typeof path === 'string' ? path : (directory as string);
-  return new BgSessionError('InvalidArgument', `destination: ${place} is inside the session's own directory ${sessionDirectory}, where bgsession keeps its journal and partial files.`, { field: 'destination', path: place });
-}
-
 function withAbsolutePaths<T extends DownloadOptions | ResumeDownloadOptions | UploadOptions | string | URL>(input: T): T {
   if (typeof input === 'string' || typeof input !== 'object' || input === null || input instanceof URL) return input;
   const file: unknown = (input as { readonly file?: unknown }).file;

@@ -35,7 +35,7 @@ function proxyOf(environment: Readonly<Record<string, string | undefined>>, lowe
   const variable = environment[lowerCase] !== undefined ? lowerCase : upperCase;
   const value = (environment[variable] ?? '').trim();
   if (value === '') return null;
-  return { variable, url: /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}` };
+  return { variable, url: hasProxyScheme(value) ? value : `http://${value}` };
 }
 
 /**
@@ -61,4 +61,18 @@ function withoutCredentials(url: string): string {
   if (at === -1) return url;
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? '';
   return `${scheme}***${url.slice(at)}`;
+}
+
+/**
+ * Whether a proxy value already names its scheme: `http://host:port`, and also `http:host:port`,
+ * which URL parsers (undici's included) read as http. `proxy.corp:3128` parses with the scheme
+ * `proxy.corp:`, which is no proxy scheme: it gets `http://`, as curl and wget give it.
+ */
+function hasProxyScheme(value: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return true;
+  try {
+    return ['http:', 'https:', 'socks:', 'socks4:', 'socks5:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }

@@ -19,12 +19,17 @@ function creationError(variables: Readonly<Record<string, string>>): unknown {
 }
 
 describe('undici transport: proxies from the environment', () => {
-  it.each(['HTTP_PROXY', 'http_proxy'])('takes a %s without a scheme (host:port) as http://', async (variable) => {
+  it.each([
+    ['HTTP_PROXY', ''],
+    ['http_proxy', ''],
+    // 'http:host:port' is http to URL parsers, undici's included: it must not become 'http://http:host:port'.
+    ['HTTP_PROXY', 'http:'],
+  ])('takes a %s of %shost:port as http://host:port', async (variable, prefix) => {
     const target = await startHttpServer((_request, response) => response.writeHead(200, { 'content-length': '2' }).end('ok'));
     cleanups.push(() => target.close());
     const proxy = await startConnectProxy();
     cleanups.push(() => proxy.close());
-    const created = withProxyEnvironment({ [variable]: new URL(proxy.origin).host }, () => createUndiciTransport());
+    const created = withProxyEnvironment({ [variable]: `${prefix}${new URL(proxy.origin).host}` }, () => createUndiciTransport());
     cleanups.push(() => created.close());
     const response = await created.start(attemptRequest(`${target.origin}/`));
     expect(new TextDecoder().decode(await readAll(response.body))).toBe('ok');
