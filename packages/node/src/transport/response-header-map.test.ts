@@ -19,6 +19,10 @@ describe('responseHeaderMap', () => {
     );
     expect(map['constructor']).toBe('x');
     expect(map['__proto__']).toBe('z');
+    // A plain object, as headers read back from the store are: an app may call its methods.
+    expect(Object.getPrototypeOf(map)).toBe(Object.prototype);
+    expect(Object.prototype.hasOwnProperty.call(map, 'content-length')).toBe(true);
+    expect(`${String(map.toString)}`).toContain('[native code]');
   });
 
   it('joins a name undici gave twice under different cases', () => {

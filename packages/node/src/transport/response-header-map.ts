@@ -5,9 +5,10 @@ import type { HeaderMap } from '@bgsession/core';
  * (RFC 9110 5.3). Undici already lower-cases names and gives repeated fields as arrays.
  */
 export function responseHeaderMap(headers: Readonly<Record<string, string | readonly string[] | undefined>>): HeaderMap {
-  // No prototype, and names defined rather than assigned: `constructor`, `toString` or
-  // `__proto__` sent by a server are headers like any other.
-  const map = Object.create(null) as Record<string, string>;
+  // Names defined rather than assigned, and looked up as own properties: `constructor`,
+  // `toString` or `__proto__` sent by a server are headers like any other. A plain object still,
+  // as the headers read back from the store after a relaunch are (an app may call its methods).
+  const map: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     const key = name.toLowerCase();
