@@ -32,8 +32,8 @@ export interface ListenerAfterOpen {
  * after the app's `await` has run (one macrotask later): events owed from before a relaunch are
  * ready during the open, and a handler that uses the session the open returns (`const session =
  * await openSession(...)`) would otherwise throw, and its event come back a second later. A held
- * durable event is acknowledged only after its handler ran, as always. A handler that is not a
- * function is passed on as it is, for the session to refuse.
+ * durable event is acknowledged only after its handler ran, as always. Handlers are read at each
+ * call; one that is not a function at the open is passed on as it is, for the session to refuse.
  *
  * @example
  * ```ts
@@ -49,16 +49,17 @@ export function listenerAfterOpen(listener: SessionListener | undefined): Listen
   const app = listener as unknown as Readonly<Record<string, unknown>>;
   const wrapped: Record<string, unknown> = {};
   for (const name of handlerNames) {
-    const handler = app[name];
-    if (handler === undefined) continue;
-    if (typeof handler !== 'function') {
-      wrapped[name] = handler;
+    const given = app[name];
+    if (given !== undefined && typeof given !== 'function') {
+      wrapped[name] = given;
       continue;
     }
     wrapped[name] = async (...args: unknown[]): Promise<unknown> => {
       if (!(await gate)) return new Promise<never>(() => undefined);
-      // Called as a method, so a listener that is a class instance keeps its `this`.
-      return (handler as (...parameters: unknown[]) => unknown).apply(listener, args);
+      // Read at each call, as the session reads a listener (one may set a handler later), and
+      // called as a method, so a listener that is a class instance keeps its `this`.
+      const handler = app[name];
+      return typeof handler === 'function' ? (handler as (...parameters: unknown[]) => unknown).apply(listener, args) : undefined;
     };
   }
   return {
