@@ -131,6 +131,19 @@ describe('openSession', () => {
     expect(calls).toEqual([task.taskIdentifier]);
   });
 
+  it('a download() called right after the open finds the task its taskKey names, even while that task\'s owed events are being delivered', async () => {
+    const path = join(directory, 'keyed.bin');
+    const first = await open();
+    const task = await first.download({ url: server.url, taskKey: 'keyed', destination: { type: 'path', path } });
+    await within(task.outcome(), wait, 'the download to end');
+    await first.close();
+    opened.splice(opened.indexOf(first), 1);
+    // The app enqueues what it has not seen complete; the completion is owed, so it asks again.
+    const session = await open({ listener: { taskDidComplete: () => undefined } });
+    const again = await session.download({ url: server.url, taskKey: 'keyed', destination: { type: 'path', path } });
+    expect(again.taskIdentifier).toBe(task.taskIdentifier);
+  });
+
   it('takes a relative destination path against the working directory, as node:fs would, and reports the absolute location', async () => {
     const { listener, events } = recordingListener();
     const session = await open({ listener });

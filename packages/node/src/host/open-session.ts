@@ -99,7 +99,7 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
     }
     throw error;
   });
-  const destinations = await sessionDestinations(checked.directory);
+  const destinations = sessionDestinations(checked.directory);
   const clock = createNodeClock({ unref: !(options.keepAlive ?? true) });
   const connectivity = createNodeConnectivity(options.connectivity);
   const byteStore = createFileByteStore({ fs, directory: fs.join(checked.directory, 'bytes'), ...probeOf(options) });
@@ -141,11 +141,11 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
   let closing: Promise<void> | null = null;
   return {
     ...session,
-    download: async (input) => {
+    download: (input) => {
       const absolute = withAbsolutePaths(input);
-      const refused = await destinations.inside(absolute);
-      if (refused !== null) throw refused;
-      return session.download(absolute);
+      // Nothing awaited before the session's own call: a taskKey is looked up as things are now.
+      const refused = destinations.inside(absolute);
+      return refused === null ? session.download(absolute) : Promise.reject(refused);
     },
     upload: (input) => session.upload(withAbsolutePaths(input)),
     directory: checked.directory,

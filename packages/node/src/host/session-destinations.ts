@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative } from 'node:path';
 import { BgSessionError, type DownloadOptions, type ResumeDownloadOptions } from '@bgsession/core';
 
@@ -7,28 +7,33 @@ const maxRemembered = 256;
 
 /** Refuses download destinations inside a session's own directory. */
 export interface SessionDestinations {
-  /** `InvalidArgument` naming `destination` when it lies inside the session's directory, else null. */
-  inside(input: DownloadOptions | ResumeDownloadOptions | string | URL): Promise<BgSessionError | null>;
+  /**
+   * `InvalidArgument` naming `destination` when it lies inside the session's directory, else null.
+   * Synchronous, so that nothing runs between an app's call and the session's own checks (a
+   * `taskKey` must be looked up as the session was when the app called).
+   */
+  inside(input: DownloadOptions | ResumeDownloadOptions | string | URL): BgSessionError | null;
 }
 
 /**
  * A destination inside the session's own directory is refused: a hand-over there (`'replace'`,
  * or a name the server suggests) could replace the journal or another task's part. Compared by
  * real paths, so neither a symbolic link (macOS's `/tmp` is one) nor a second spelling gets past
- * it: the destination's nearest existing directory is resolved, once per directory.
+ * it: the destination's nearest existing directory is resolved, once per directory (a blocking
+ * `realpath`, as `require` does, so the check stays in the app's call).
  *
  * @example
  * ```ts
- * const destinations = await sessionDestinations('/home/me/.local/share/bgsession/sessions/app');
- * await destinations.inside({ url, destination: { type: 'path', path: '/home/me/.local/share/bgsession/sessions/app/store/journal' } });
+ * const destinations = sessionDestinations('/home/me/.local/share/bgsession/sessions/app');
+ * destinations.inside({ url, destination: { type: 'path', path: '/home/me/.local/share/bgsession/sessions/app/store/journal' } });
  * // BgSessionError InvalidArgument (destination)
  * ```
  */
-export async function sessionDestinations(sessionDirectory: string): Promise<SessionDestinations> {
-  const session = await realpath(sessionDirectory).catch(() => sessionDirectory);
+export function sessionDestinations(sessionDirectory: string): SessionDestinations {
+  const session = realOrNull(sessionDirectory) ?? sessionDirectory;
   const remembered = new Map<string, string>();
 
-  async function realDirectory(directory: string): Promise<string> {
+  function realDirectory(directory: string): string {
     const known = remembered.get(directory);
     if (known !== undefined) return known;
     // The nearest directory that exists, resolved; what is below it cannot be a link yet.
@@ -36,7 +41,7 @@ export async function sessionDestinations(sessionDirectory: string): Promise<Ses
     let rest = '';
     let real: string | null = null;
     for (let depth = 0; depth < 256 && real === null; depth += 1) {
-      real = await realpath(existing).catch(() => null);
+      real = realOrNull(existing);
       if (real !== null) break;
       const parent = dirname(existing);
       if (parent === existing) break;
@@ -55,14 +60,14 @@ export async function sessionDestinations(sessionDirectory: string): Promise<Ses
   };
 
   return {
-    async inside(input) {
+    inside(input) {
       if (typeof input !== 'object' || input === null || input instanceof URL) return null;
       const destination: unknown = input.destination;
       if (typeof destination !== 'object' || destination === null) return null;
       const { path, directory } = destination as { readonly path?: unknown; readonly directory?: unknown };
       const target = typeof path === 'string' && isAbsolute(path) ? dirname(path) : typeof directory === 'string' && isAbsolute(directory) ? directory : null;
       if (target === null) return null;
-      if (!isInside(target, sessionDirectory) && !isInside(await realDirectory(target), session)) return null;
+      if (!isInside(target, sessionDirectory) && !isInside(realDirectory(target), session)) return null;
       const place = typeof path === 'string' ? path : (directory as string);
       return new BgSessionError('InvalidArgument', `destination: ${place} is inside the session's own directory ${sessionDirectory}, where bgsession keeps its journal and partial files.`, {
         field: 'destination',
@@ -70,4 +75,12 @@ export async function sessionDestinations(sessionDirectory: string): Promise<Ses
       });
     },
   };
+}
+
+function realOrNull(path: string): string | null {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return null;
+  }
 }
