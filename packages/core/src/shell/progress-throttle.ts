@@ -10,13 +10,16 @@ export interface LiveProgress {
   readonly countOfBytesSent?: number;
 }
 
+/** Updated in place for every chunk: one object per attempt, not one per chunk. */
+type MutableProgress = { -readonly [K in keyof LiveProgress]: LiveProgress[K] };
+
 /**
  * Throttles progress events to one per `progressInterval` per task and direction, plus one at the
  * end. Progress is best effort and never persisted (semantics section 2). It also keeps the
  * latest counts of each attempt in flight, so `task.info()` reads them at any time.
  */
 export class ProgressThrottle {
-  private readonly live = new Map<number, LiveProgress>();
+  private readonly live = new Map<number, MutableProgress>();
   private readonly lastAt = new Map<string, number>();
   private readonly pending = new Map<number, number>();
   /** The total of the last `taskDidSendBodyData` per task, so `bytesSent` is the increment since it. */
@@ -30,7 +33,9 @@ export class ProgressThrottle {
 
   received(record: TaskRecord, bytes: number, total: number, expected: number | null): void {
     const id = record.taskIdentifier;
-    this.live.set(id, { ...this.live.get(id), countOfBytesReceived: total, countOfBytesExpectedToReceive: expected ?? -1 });
+    const live = this.liveOf(id);
+    live.countOfBytesReceived = total;
+    live.countOfBytesExpectedToReceive = expected ?? -1;
     const batched = (this.pending.get(id) ?? 0) + bytes;
     if (!this.due(`r${id}`)) {
       this.pending.set(id, batched);
@@ -61,14 +66,24 @@ export class ProgressThrottle {
     this.live.delete(taskIdentifier);
   }
 
-  /** The counts of the task's attempt in flight, if it moved any byte. */
+  /** The counts of the task's attempt in flight, if it moved any byte (a copy: they change). */
   liveProgress(taskIdentifier: number): LiveProgress | undefined {
-    return this.live.get(taskIdentifier);
+    const live = this.live.get(taskIdentifier);
+    return live === undefined ? undefined : { ...live };
+  }
+
+  private liveOf(taskIdentifier: number): MutableProgress {
+    let live = this.live.get(taskIdentifier);
+    if (live === undefined) {
+      live = {};
+      this.live.set(taskIdentifier, live);
+    }
+    return live;
   }
 
   sent(record: TaskRecord, totalSent: number): void {
     const id = record.taskIdentifier;
-    this.live.set(id, { ...this.live.get(id), countOfBytesSent: totalSent });
+    this.liveOf(id).countOfBytesSent = totalSent;
     const expected = record.body?.size ?? 0;
     if (totalSent < expected && !this.due(`s${id}`)) return;
     // A new attempt sends the body from byte 0 again: the count starts over with it.

@@ -1,4 +1,5 @@
 import { BgSessionError } from '../errors/bg-session-error.js';
+import type { FileSystem } from '../ports/file-system.js';
 import { checkFileByteStoreKey, isFileByteStoreKey, type FileByteStoreLayout } from './file-byte-store-layout.js';
 
 /**
@@ -20,12 +21,28 @@ export async function* readPart(layout: FileByteStoreLayout, key: string, offset
   if ((await fs.lstat(path))?.type !== 'file') {
     throw new BgSessionError('StoreFailed', `No bytes under ${key}.`, { path: key });
   }
+  yield* readFileChunks(fs, path, offset, chunkSize, () => {
+    throw new BgSessionError('StoreFailed', `${key} shrank during a read.`, { path: key });
+  });
+}
+
+/**
+ * Reads the file at `path` from `offset` to its length when the read starts, in chunks of at most
+ * `chunkSize`, closing it however the read ends. A file that shrank meanwhile ends the read where
+ * it now ends, after `shrank` (which may throw instead). Shared by parts and upload sources.
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of readFileChunks(fs, '/home/me/video.mp4', 0, 64 * 1024, () => undefined)) send(chunk);
+ * ```
+ */
+export async function* readFileChunks(fs: FileSystem, path: string, offset: number, chunkSize: number, shrank: () => void): AsyncGenerator<Uint8Array> {
   const handle = await fs.open(path, { mode: 'r' });
   try {
     const end = await handle.size();
     for (let position = offset; position < end; ) {
       const chunk = await handle.read(position, Math.min(chunkSize, end - position));
-      if (chunk.length === 0) throw new BgSessionError('StoreFailed', `${key} shrank during a read.`, { path: key });
+      if (chunk.length === 0) return shrank();
       position += chunk.length;
       yield chunk;
     }

@@ -1,5 +1,6 @@
 import { BgSessionError } from '../errors/bg-session-error.js';
 import type { FileStat, FileSystem } from '../ports/file-system.js';
+import { readFileChunks } from './file-byte-store-read.js';
 
 /**
  * The app's files an upload reads (the ByteStore port's `sourceStat` and `readSource`), over the
@@ -43,20 +44,9 @@ export function fileByteStoreSource(fs: FileSystem, chunkSize: number): FileByte
       if (!Number.isSafeInteger(offset) || offset < 0) {
         throw new BgSessionError('InvalidArgument', `Cannot read ${path} from ${offset}.`, { field: 'offset', path });
       }
-      const handle = await fs.open(path, { mode: 'r' });
-      try {
-        const end = await handle.size();
-        for (let position = offset; position < end; ) {
-          const chunk = await handle.read(position, Math.min(chunkSize, end - position));
-          // Shrunk since the read began: what was read is all there is, and the caller, who knows
-          // the size it expects, tells the change.
-          if (chunk.length === 0) return;
-          position += chunk.length;
-          yield chunk;
-        }
-      } finally {
-        await handle.close();
-      }
+      // Shrunk since the read began: what was read is all there is, and the caller, who knows the
+      // size it expects, tells the change.
+      yield* readFileChunks(fs, path, offset, chunkSize, () => undefined);
     },
   };
 }
