@@ -111,6 +111,10 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
   for (const reference of loaded.resumeReferences) runtime.resumeReferences.set(reference.partKey, reference);
   const unsubscribe = ports.connectivity.subscribe((network) => runtime.queue.networkChanged(network));
   onSubscribed(unsubscribe);
+  // The queue read the network when the runtime was built, before the open commit above: a change
+  // while that commit waited on the disk was announced to no one, and the tasks loaded below would
+  // wait for connectivity that has already come back (#15).
+  runtime.queue.networkChanged(ports.connectivity.current());
   // Not a closure here: what it holds (every record as stored) must not live as long as the session.
   await relaunchStore(runtime, loaded, {
     loaded: (record) => creation.loaded(record.taskIdentifier, record.taskKey),

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createManualClock, createMemoryHost, createScriptedTransport, createSeededRandom, serveBytes, type MemoryHost, type ScriptEntry } from '@bgsession/testing';
+import { createManualClock, createMemoryConnectivity, createMemoryHost, createScriptedTransport, createSeededRandom, serveBytes, type MemoryHost, type ScriptEntry } from '@bgsession/testing';
 import type { Connectivity, NetworkState } from '../ports/connectivity.js';
 import { createMemoryByteStore } from '../stores/memory-byte-store.js';
-import { createMemoryStore } from '../stores/memory-store.js';
+import { createMemoryByteStoreData } from '../stores/memory-byte-store-data.js';
+import { createMemoryStore, createMemoryStoreData } from '../stores/memory-store.js';
 import { createSession } from './create-session.js';
 import { completions, eventLog, firstDifference, rangeStart, recordingListener, runUntil, testContent } from './session-fixtures.test-helpers.js';
 
@@ -307,6 +308,44 @@ describe('a Connectivity whose change events lag behind current()', () => {
     for (const listener of listeners) listener(state);
     await runUntil({ clock }, () => task.info().state === 'completed');
     expect(task.info().phase).toBe('succeeded');
+    expect(transport.requests).toHaveLength(1);
+    await session.close();
+  });
+});
+
+describe('a network change while the session is opening', () => {
+  it('#15 the network coming back while the open commit waits on the disk is heard: relaunched tasks run, instead of waiting for connectivity forever', async () => {
+    const transport = createScriptedTransport(serveBytes(content, { etag: '"v1"' }));
+    const clock = createManualClock();
+    const connectivity = createMemoryConnectivity({ online: false });
+    const data = createMemoryStoreData();
+    const byteData = createMemoryByteStoreData();
+    const ports = () => ({ byteStore: createMemoryByteStore({ data: byteData }), transport, clock, random: createSeededRandom(54), connectivity });
+    const first = await createSession({ ports: { ...ports(), store: createMemoryStore({ data }) }, configuration: { identifier: 'opening' } });
+    await first.download({ url });
+    await first.close();
+
+    // The relaunch's first commit waits (a full disk, a slow fsync); the network returns meanwhile.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const inner = createMemoryStore({ data });
+    let commits = 0;
+    const slowStore: typeof inner = {
+      ...inner,
+      commit: async (batch) => {
+        commits += 1;
+        if (commits === 1) await held;
+        return inner.commit(batch);
+      },
+    };
+    const opening = createSession({ ports: { ...ports(), store: slowStore }, configuration: { identifier: 'opening' } });
+    await clock.advanceAsync(1000);
+    connectivity.set({ online: true });
+    release();
+    const session = await opening;
+    const [task] = session.tasks();
+    await runUntil({ clock }, () => task!.info().state === 'completed');
+    expect(task!.info()).toMatchObject({ state: 'completed', phase: 'succeeded' });
     expect(transport.requests).toHaveLength(1);
     await session.close();
   });
