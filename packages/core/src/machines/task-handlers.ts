@@ -94,10 +94,12 @@ export function noteConstraints(task: TaskRecord, event: Ev<'constraintsChanged'
 
 /** connecting/transferring -> scheduled: the network stopped meeting the constraints. Nothing spent. */
 export function interruptForConstraints(task: TaskRecord, event: Ev<'constraintsChanged'>): TaskUpdate {
-  const notify = event.reason === 'connectivity' && !task.waitingNotified;
+  // Only a `satisfied: false` change interrupts (the machine's guard): the other one keeps the reason.
+  const reason = event.satisfied ? (task.reason ?? 'constraints') : event.reason;
+  const notify = reason === 'connectivity' && !task.waitingNotified;
   const effects: TaskEffect[] = [{ type: 'abortAttempt' }, { type: 'enqueue' }];
   if (notify) effects.push(waitingEffect(task));
-  return lazy({ ...task, reason: event.reason, waitingNotified: task.waitingNotified || notify }, effects);
+  return lazy({ ...task, reason, waitingNotified: task.waitingNotified || notify }, effects);
 }
 
 /**

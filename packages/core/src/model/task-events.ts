@@ -23,8 +23,10 @@ export type TaskEvent =
   | ({ readonly type: 'cancelProducingResumeData'; readonly resumeData: string | null } & At)
   /** The scheduler granted a slot: an attempt starts. */
   | ({ readonly type: 'slotGranted' } & At)
-  /** The network now meets (or no longer meets) the task's constraints. */
-  | ({ readonly type: 'constraintsChanged'; readonly satisfied: boolean; readonly reason: 'connectivity' | 'constraints' } & At)
+  /** The network no longer meets the task's constraints (offline, or a kind of network it may not use). */
+  | ({ readonly type: 'constraintsChanged'; readonly satisfied: false; readonly reason: 'connectivity' | 'constraints' } & At)
+  /** The network meets the task's constraints again: a waiting task now waits only for a slot. */
+  | ({ readonly type: 'constraintsChanged'; readonly satisfied: true } & At)
   /**
    * `resumeData`: for the resource deadline, the resume data the shell built from the record, so a
    * download that times out keeps its bytes as Apple's do (null or absent when nothing is kept).

@@ -149,7 +149,7 @@ export class SchedulerCore {
       this.#due.pop();
       this.#makeReady(task);
     }
-    const waiting = this.#drainWaiting(network);
+    const waiting: Array<{ taskIdentifier: number; reason: SchedulerWaitReason }> = this.#drainWaiting(network);
     const start: number[] = [];
     const allowed = constraintClasses.map((constraintClass) => isClassAllowed(constraintClass, network));
     while (this.running < this.limits.maxConcurrentTasks) {
@@ -166,6 +166,7 @@ export class SchedulerCore {
       this.#syncOrigin(task.origin);
       start.push(task.taskIdentifier);
     }
+    this.#drainUnblocked(allowed, waiting);
     const next = this.#due.peek();
     return { start, nextWakeAt: next === undefined ? null : next.dueAt, waiting };
   }
@@ -180,7 +181,7 @@ export class SchedulerCore {
     return best;
   }
 
-  #drainWaiting(network: NetworkState): SchedulerDecision['waiting'] {
+  #drainWaiting(network: NetworkState): Array<{ taskIdentifier: number; reason: SchedulerWaitReason }> {
     const waiting: Array<{ taskIdentifier: number; reason: SchedulerWaitReason }> = [];
     const reason: SchedulerWaitReason = network.online ? 'constraints' : 'connectivity';
     for (const constraintClass of constraintClasses) {
@@ -201,6 +202,26 @@ export class SchedulerCore {
       unreported.clear();
     }
     return waiting;
+  }
+
+  /**
+   * Tasks told they were blocked whose class the network now allows, and which did not start: told
+   * once that they wait for a slot, and unreported again, so a later block is reported as a new wait.
+   */
+  #drainUnblocked(allowed: readonly boolean[], waiting: Array<{ taskIdentifier: number; reason: SchedulerWaitReason }>): void {
+    for (const constraintClass of constraintClasses) {
+      const reported = this.#reported[constraintClass];
+      const unreported = this.#unreported[constraintClass];
+      if (allowed[constraintClass] !== true || reported === undefined || unreported === undefined) continue;
+      this.#reportedReason[constraintClass] = null;
+      if (reported.size === 0) continue;
+      for (const task of reported) {
+        task.reported = false;
+        unreported.add(task);
+        waiting.push({ taskIdentifier: task.taskIdentifier, reason: 'slot' });
+      }
+      reported.clear();
+    }
   }
 
   #makeReady(task: TaskNode): void {

@@ -74,8 +74,12 @@ export interface SchedulerOptions {
 /** The default {@link SchedulerOptions.agingWindow}: a task is overtaken by at most 1024 later arrivals. */
 export const defaultAgingWindow = 1024;
 
-/** Why a due task cannot start although it wants to: offline, or the network does not meet its constraints. */
-export type SchedulerWaitReason = Extract<WaitReason, 'connectivity' | 'constraints'>;
+/**
+ * Why a due task cannot start although it wants to: offline, or the network does not meet its
+ * constraints; or `slot`: it was reported blocked by the network, the network now allows it, and it
+ * waits only for a slot.
+ */
+export type SchedulerWaitReason = Extract<WaitReason, 'connectivity' | 'constraints' | 'slot'>;
 
 /**
  * What one call to `decide` chose.
@@ -95,7 +99,9 @@ export interface SchedulerDecision {
   /**
    * Due tasks that cannot start because of the network, each reported once per wait: again only
    * after it was added or updated anew, or when the reason changed (offline, then online on a
-   * network it does not allow). The shell sends `taskIsWaitingForConnectivity` for them.
+   * network it does not allow). The shell sends `taskIsWaitingForConnectivity` for them. A task
+   * reported so whose wait the network ends, and which does not start in the same decision, is
+   * reported once more with reason `slot`: it waits for a slot now, and a later block is a new wait.
    */
   readonly waiting: ReadonlyArray<{ readonly taskIdentifier: number; readonly reason: SchedulerWaitReason }>;
 }

@@ -159,6 +159,14 @@ function firstViolation(scenario: Scenario, impl: SchedulerImpl): { rule: Rule; 
     const reason = network.online ? 'constraints' : 'connectivity';
     for (const { taskIdentifier, reason: given } of decision.waiting) {
       const task = model.get(taskIdentifier);
+      if (given === 'slot') {
+        // The network ended a wait the task was told about: told once, and a later block is a new wait.
+        if (task === undefined || task.running || !isDue(task.entry, now) || !allows(task.entry, network) || task.reported === null) {
+          return { rule: 'waiting', message: `${taskIdentifier} reported waiting for a slot, wrongly` };
+        }
+        task.reported = null;
+        continue;
+      }
       if (task === undefined || task.running || !isDue(task.entry, now) || allows(task.entry, network) || given !== reason) {
         return { rule: 'waiting', message: `${taskIdentifier} reported waiting for ${given}, wrongly` };
       }
@@ -175,6 +183,8 @@ function firstViolation(scenario: Scenario, impl: SchedulerImpl): { rule: Rule; 
         if (task.reported !== reason) return { rule: 'waiting', message: `${entry.taskIdentifier} is blocked for ${reason} and was told ${String(task.reported)}` };
       } else if (running < limits.maxConcurrentTasks && (perOrigin.get(entry.origin) ?? 0) < limits.maxConnectionsPerHost) {
         return { rule: '#16', message: `${entry.taskIdentifier} could start but was left waiting` };
+      } else if (task.reported !== null) {
+        return { rule: 'waiting', message: `${entry.taskIdentifier} waits for a slot and was last told it waits for ${task.reported}` };
       }
     }
     if (decision.nextWakeAt !== expectedWake) return { rule: '#12', message: `nextWakeAt ${decision.nextWakeAt}, expected ${expectedWake}` };
@@ -206,6 +216,13 @@ const idleSlots: SchedulerImpl = { ...realImpl, createScheduler: (l) => createSc
 const ignoresCost: SchedulerImpl = { ...realImpl, decide: (s, now, n) => decide(s, now, { online: n.online, expensive: false, constrained: false }) };
 const early: SchedulerImpl = { ...realImpl, decide: (s, now, n) => decide(s, now + 1, n) };
 const silent: SchedulerImpl = { ...realImpl, decide: (s, now, n) => ({ ...decide(s, now, n), waiting: [] }) };
+const neverUnblocks: SchedulerImpl = {
+  ...realImpl,
+  decide: (s, now, n) => {
+    const decision = decide(s, now, n);
+    return { ...decision, waiting: decision.waiting.filter((entry) => entry.reason !== 'slot') };
+  },
+};
 
 // ---------------------------------------------------------------------------------------------
 // An endless stream of higher-priority tasks against one low-priority task.
@@ -284,7 +301,7 @@ describe('scheduler properties', () => {
     fc.assert(holds('#15', realImpl), { numRuns: runs });
   });
 
-  it('#15 constraints hold: a due task the network blocks is reported waiting once per wait, and again only when the reason changes (offline, then online but metered)', () => {
+  it('#15 constraints hold: a due task the network blocks is reported waiting once per wait, again only when the reason changes (offline, then online but metered), and told once when the network lets it wait for a slot instead', () => {
     fc.assert(holds('waiting', realImpl), { numRuns: runs });
   });
 
@@ -311,6 +328,7 @@ describe('scheduler properties', () => {
     expect(fails(holds('#14', overLimits))).toBe(true);
     expect(fails(holds('#15', ignoresCost))).toBe(true);
     expect(fails(holds('waiting', silent))).toBe(true);
+    expect(fails(holds('waiting', neverUnblocks))).toBe(true);
     expect(fails(holds('#12', early))).toBe(true);
     expect(fails(holds('#16', idleSlots))).toBe(true);
   });

@@ -313,6 +313,31 @@ describe('a Connectivity whose change events lag behind current()', () => {
   });
 });
 
+describe('what a waiting task says it waits for', () => {
+  it('#15 a task that waited offline and finds every slot taken when the network returns says it waits for a slot, not for connectivity', async () => {
+    const transport = createScriptedTransport(serveBytes(content, { etag: '"v1"', hangAfter: 16 * 1024 }));
+    const host = createMemoryHost({ transport, seed: 55 });
+    host.connectivity.set({ online: false });
+    const session = await host.open({ identifier: 'slot-reason', maxConcurrentTasks: 1 });
+    const first = await session.download({ url: `${url}?first` });
+    const second = await session.download({ url: `${url}?second` });
+    await host.clock.advanceAsync(minute);
+    expect(second.info()).toMatchObject({ phase: 'scheduled', reason: 'connectivity' });
+
+    host.connectivity.set({ online: true });
+    await runUntil(host, () => transport.requests.length === 1);
+    await host.clock.advanceAsync(1000);
+    expect(first.info()).toMatchObject({ phase: 'transferring' });
+    expect(second.info()).toMatchObject({ phase: 'scheduled', reason: 'slot' });
+
+    // Offline again: a new wait, told again.
+    host.connectivity.set({ online: false });
+    await host.clock.advanceAsync(1000);
+    expect(second.info()).toMatchObject({ phase: 'scheduled', reason: 'connectivity' });
+    await session.close();
+  });
+});
+
 describe('a network change while the session is opening', () => {
   it('#15 the network coming back while the open commit waits on the disk is heard: relaunched tasks run, instead of waiting for connectivity forever', async () => {
     const transport = createScriptedTransport(serveBytes(content, { etag: '"v1"' }));

@@ -105,8 +105,8 @@ export class TaskQueue {
         if (result === null || !result.accepted || event.type === 'credentialsMissing') this.releaseSlot(id, grant);
       }, noop);
     }
-    for (const waiting of decision.waiting) {
-      runtime.post(waiting.taskIdentifier, { type: 'constraintsChanged', satisfied: false, reason: waiting.reason, now });
+    for (const { taskIdentifier, reason } of decision.waiting) {
+      runtime.post(taskIdentifier, reason === 'slot' ? { type: 'constraintsChanged', satisfied: true, now } : { type: 'constraintsChanged', satisfied: false, reason, now });
     }
     return decision.nextWakeAt;
   }
