@@ -11,5 +11,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Property tests start from a fixed seed unless a long run or BGSESSION_PROPERTY_SEED says otherwise (ADR 24).
+    setupFiles: ['scripts/property-seed.ts'],
   },
 });
