@@ -119,6 +119,7 @@ export { numberedName } from './stores/numbered-name.js';
 
 // The session runtime.
 export { createSession } from './shell/create-session.js';
+export { sessionListenerKeys } from './shell/session-types.js';
 export type {
   AckResult,
   ControlResult,

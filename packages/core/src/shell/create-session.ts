@@ -74,7 +74,7 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
     if (listener !== undefined) return callTransient(listener, event);
     channel?.push({ ...event, ack: () => Promise.resolve({ acknowledged: false, reason: 'notDurable' }) } as EventItem, false);
   };
-  const delivery = new OutboxDelivery(runtime, listener, loaded.outbox, () => emitTransient({ type: 'sessionDidFinishEvents' }));
+  const delivery = new OutboxDelivery(runtime, listener, loaded.outbox, () => emitTransient({ type: 'sessionDidFinishEvents' }), emitTransient);
   const pump = new AttemptPump(runtime, (event) => emitTransient(event));
   const creation = new TaskCreation(runtime);
   const tasks = () => [...runtime.records.keys()].map((id) => creation.handles.get(id)).filter((handle) => handle !== undefined);

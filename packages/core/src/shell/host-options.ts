@@ -1,11 +1,7 @@
 import { BgSessionError } from '../errors/bg-session-error.js';
-import type { HostOptions } from './session-types.js';
+import { sessionListenerKeys, type HostOptions } from './session-types.js';
 
 const hostOptionKeys = new Set(['listener', 'durability', 'credentials']);
-const listenerKeys = new Set([
-  'downloadDidFinish', 'taskDidComplete', 'sessionDidBecomeInvalid', 'taskDidWriteData', 'taskDidSendBodyData',
-  'taskIsWaitingForConnectivity', 'sessionDidFinishEvents', 'storeProblem',
-]);
 
 const invalid = (field: string, message: string) =>
   new BgSessionError('InvalidConfiguration', `Invalid host options: ${field}: ${message}`, { field });
@@ -33,7 +29,7 @@ export function checkHostOptions(value: unknown): HostOptions {
     if (typeof listener !== 'object' || listener === null || Array.isArray(listener)) throw invalid('listener', 'expected an object of handlers');
     // Other keys are allowed: a delegate object may keep its own state. Handlers are read through
     // the prototype too, so a class instance works.
-    for (const key of listenerKeys) {
+    for (const key of sessionListenerKeys) {
       const handler = (listener as Readonly<Record<string, unknown>>)[key];
       if (handler !== undefined && typeof handler !== 'function') throw invalid(`listener.${key}`, 'expected a function');
     }

@@ -6,7 +6,10 @@ import type { TaskRecord } from '../model/task-types.js';
 import type { StoreOperation } from '../ports/store.js';
 import type { EventChannel } from './event-channel.js';
 import type { SessionRuntime } from './session-runtime.js';
-import type { AckResult, DurableEvent, SessionListener, TaskInfo } from './session-types.js';
+import type { AckResult, DurableEvent, SessionListener, TaskInfo, TransientEvent } from './session-types.js';
+
+/** What {@link OutboxDelivery} tells the app when it could not hand an event over. */
+export type DeliveryFailure = Extract<TransientEvent, { type: 'eventDeliveryFailed' }>;
 import { taskError, taskInfo } from './task-info.js';
 
 const retryBase = 1000;
@@ -24,7 +27,8 @@ const maxRemovalsInFlight = 256;
  * acknowledging consumer, until it is acknowledged, and never after. The acknowledgement is the
  * durable commit that removes the entry; the next entry is delivered while it commits (ADR 15). A
  * listener that throws gets the entry again after a backoff; a host that dies before the removal is
- * durable delivers the entry again after the relaunch, with the same `eventId`.
+ * durable delivers the entry again after the relaunch, with the same `eventId`. Each failed delivery
+ * is reported (`eventDeliveryFailed`) before the backoff, so a handler that keeps throwing is seen.
  */
 export class OutboxDelivery {
   /** Unacknowledged entries in sequence order; almost always taken from the front. */
@@ -47,6 +51,7 @@ export class OutboxDelivery {
     private readonly listener: SessionListener | undefined,
     backlog: readonly OutboxEntry[],
     private readonly finishedEvents: () => void,
+    private readonly failed: (failure: DeliveryFailure) => void = () => undefined,
   ) {
     for (const entry of [...backlog].sort((a, b) => a.sequence - b.sequence)) this.hold(entry, this.pending.length);
     this.backlog = new Set(backlog.map((entry) => entry.eventId));
@@ -220,8 +225,8 @@ export class OutboxDelivery {
     let event: DurableEvent;
     try {
       event = await this.toEvent(entry);
-    } catch {
-      return this.retryLater();
+    } catch (error) {
+      return this.retryLater(entry, error);
     }
     if (this.stopped || this.runtime.stopped) return;
     this.runtime.ports.probe?.pass('event-delivery');
@@ -231,17 +236,28 @@ export class OutboxDelivery {
     }
     try {
       await callListener(this.listener, event);
-    } catch {
-      return this.retryLater();
+    } catch (error) {
+      return this.retryLater(entry, error);
     }
     if (this.stopped || this.runtime.stopped) return;
     await this.acknowledge(entry.eventId).catch(() => undefined);
   }
 
-  private retryLater(): void {
+  private retryLater(entry: OutboxEntry, error: unknown): void {
     if (this.stopped || this.runtime.stopped) return;
     this.failures += 1;
-    this.retryAt = this.runtime.ports.clock.now() + Math.min(retryCap, retryBase * 2 ** Math.min(this.failures - 1, 20));
+    const retryAt = this.runtime.ports.clock.now() + Math.min(retryCap, retryBase * 2 ** Math.min(this.failures - 1, 20));
+    this.retryAt = retryAt;
+    const payload = entry.payload;
+    this.failed({
+      type: 'eventDeliveryFailed',
+      eventId: entry.eventId,
+      eventType: payload.type,
+      taskIdentifier: payload.type === 'sessionDidBecomeInvalid' ? null : payload.taskIdentifier,
+      error,
+      failures: this.failures,
+      retryAt,
+    });
     this.runtime.requestSchedule();
   }
 

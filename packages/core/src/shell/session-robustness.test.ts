@@ -459,6 +459,41 @@ describe('promises and app callbacks', () => {
   });
 });
 
+describe('a durable handler that throws', () => {
+  it('is told through eventDeliveryFailed each time, with the error it threw and when the event comes again, and the event is acknowledged once it returns', async () => {
+    const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"' })]);
+    const host = createMemoryHost({ transport, seed: 214 });
+    const failures: Array<Extract<EventItem, { type: 'eventDeliveryFailed' }>> = [];
+    const handled: string[] = [];
+    const broken = new Error('the database is down');
+    let calls = 0;
+    const listener: SessionListener = {
+      taskDidComplete: (event) => {
+        calls += 1;
+        if (calls <= 2) throw broken;
+        handled.push(event.eventId);
+      },
+      eventDeliveryFailed: (event) => {
+        failures.push({ ...event, ack: async () => ({ acknowledged: false, reason: 'notDurable' }) });
+        // A failure handler that fails too changes nothing.
+        throw new Error('the logger is down');
+      },
+    };
+    const session = await host.open({ identifier: 'throwing-handler' }, { listener });
+    const task = await session.download({ url });
+    await runUntil(host, () => handled.length === 1, 200);
+
+    expect(failures).toHaveLength(2);
+    const [first, second] = failures;
+    expect(first).toMatchObject({ type: 'eventDeliveryFailed', eventType: 'taskDidComplete', taskIdentifier: task.taskIdentifier, error: broken, failures: 1 });
+    expect(second).toMatchObject({ eventId: first!.eventId, error: broken, failures: 2 });
+    expect(second!.retryAt - first!.retryAt).toBeGreaterThanOrEqual(1000);
+    expect(handled).toEqual([first!.eventId]);
+    expect(session.tasks()).toHaveLength(0);
+    await session.close();
+  });
+});
+
 describe('a failed open', () => {
   it('createSession that fails after the store opened leaves no lock and starts nothing: the next createSession succeeds', async () => {
     const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"' })]);

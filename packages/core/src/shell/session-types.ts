@@ -226,7 +226,24 @@ export type TransientEvent =
   | { readonly type: 'taskDidSendBodyData'; readonly task: TaskInfo; readonly bytesSent: number; readonly totalBytesSent: number; readonly totalBytesExpectedToSend: number }
   | { readonly type: 'taskIsWaitingForConnectivity'; readonly task: TaskInfo }
   | { readonly type: 'sessionDidFinishEvents' }
-  | { readonly type: 'storeProblem'; readonly problem: StoreProblem };
+  | { readonly type: 'storeProblem'; readonly problem: StoreProblem }
+  | {
+      /**
+       * A durable event could not be handed over: the handler threw or its promise rejected (`error`
+       * is what it threw), or the event could not be read back from the store. It stays owed and is
+       * delivered again, same `eventId`, at `retryAt` (a backoff from 1 s to 30 s).
+       */
+      readonly type: 'eventDeliveryFailed';
+      readonly eventId: string;
+      readonly eventType: DurableEvent['type'];
+      /** The event's task, or null for `sessionDidBecomeInvalid`. */
+      readonly taskIdentifier: number | null;
+      readonly error: unknown;
+      /** Failed deliveries in a row, this one included. */
+      readonly failures: number;
+      /** When the event is delivered again (the Clock port's wall-clock ms). */
+      readonly retryAt: number;
+    };
 
 /**
  * The acknowledging consumer as an object (Apple's delegate). A durable handler acknowledges its
@@ -241,7 +258,25 @@ export interface SessionListener {
   taskIsWaitingForConnectivity?(event: Extract<TransientEvent, { type: 'taskIsWaitingForConnectivity' }>): void;
   sessionDidFinishEvents?(): void;
   storeProblem?(event: Extract<TransientEvent, { type: 'storeProblem' }>): void;
+  /** A durable handler threw (or the event could not be read): told each time, before the event comes again. */
+  eventDeliveryFailed?(event: Extract<TransientEvent, { type: 'eventDeliveryFailed' }>): void;
 }
+
+/**
+ * Every handler a {@link SessionListener} may have. A host that wraps a listener wraps these, and
+ * `createSession` refuses a listener whose value under one of them is not a function.
+ */
+export const sessionListenerKeys = [
+  'downloadDidFinish',
+  'taskDidComplete',
+  'sessionDidBecomeInvalid',
+  'taskDidWriteData',
+  'taskDidSendBodyData',
+  'taskIsWaitingForConnectivity',
+  'sessionDidFinishEvents',
+  'storeProblem',
+  'eventDeliveryFailed',
+] as const satisfies ReadonlyArray<keyof SessionListener>;
 
 /** An item of `session.events()`: durable items must be acknowledged with `ack()`. */
 export type EventItem =

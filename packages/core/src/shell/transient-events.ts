@@ -27,5 +27,7 @@ function invoke(listener: SessionListener, event: TransientEvent): unknown {
       return listener.sessionDidFinishEvents?.();
     case 'storeProblem':
       return listener.storeProblem?.(event);
+    case 'eventDeliveryFailed':
+      return listener.eventDeliveryFailed?.(event);
   }
 }

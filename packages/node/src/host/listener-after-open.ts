@@ -1,16 +1,4 @@
-import type { SessionListener } from '@bgsession/core';
-
-/** Every handler a listener may have (see `SessionListener`). */
-const handlerNames = [
-  'downloadDidFinish',
-  'taskDidComplete',
-  'sessionDidBecomeInvalid',
-  'taskDidWriteData',
-  'taskDidSendBodyData',
-  'taskIsWaitingForConnectivity',
-  'sessionDidFinishEvents',
-  'storeProblem',
-] as const satisfies ReadonlyArray<keyof SessionListener>;
+import { sessionListenerKeys, type SessionListener } from '@bgsession/core';
 
 /** A listener whose calls wait for the open, and the switch that lets them through. */
 export interface ListenerAfterOpen {
@@ -33,7 +21,8 @@ export interface ListenerAfterOpen {
  * ready during the open, and a handler that uses the session the open returns (`const session =
  * await openSession(...)`) would otherwise throw, and its event come back a second later. A held
  * durable event is acknowledged only after its handler ran, as always. Handlers are read at each
- * call; one that is not a function at the open is passed on as it is, for the session to refuse.
+ * call; one that is not a function at the open is passed on as it is, for the session to refuse. A
+ * handler the app does not have at the call falls back to the one in `fallbacks`, if any.
  *
  * @example
  * ```ts
@@ -42,13 +31,13 @@ export interface ListenerAfterOpen {
  * held.opened();
  * ```
  */
-export function listenerAfterOpen(listener: SessionListener | undefined): ListenerAfterOpen {
+export function listenerAfterOpen(listener: SessionListener | undefined, fallbacks: Partial<SessionListener> = {}): ListenerAfterOpen {
   if (typeof listener !== 'object' || listener === null) return { listener, opened: () => undefined, failed: () => undefined, beforeClose: async () => undefined };
   let open: (go: boolean) => void = () => undefined;
   const gate = new Promise<boolean>((resolve) => (open = resolve));
   const app = listener as unknown as Readonly<Record<string, unknown>>;
   const wrapped: Record<string, unknown> = {};
-  for (const name of handlerNames) {
+  for (const name of sessionListenerKeys) {
     const given = app[name];
     if (given !== undefined && typeof given !== 'function') {
       wrapped[name] = given;
@@ -59,7 +48,9 @@ export function listenerAfterOpen(listener: SessionListener | undefined): Listen
       // Read at each call, as the session reads a listener (one may set a handler later), and
       // called as a method, so a listener that is a class instance keeps its `this`.
       const handler = app[name];
-      return typeof handler === 'function' ? (handler as (...parameters: unknown[]) => unknown).apply(listener, args) : undefined;
+      if (typeof handler === 'function') return (handler as (...parameters: unknown[]) => unknown).apply(listener, args);
+      const fallback = fallbacks[name];
+      return typeof fallback === 'function' ? (fallback as (...parameters: unknown[]) => unknown)(...args) : undefined;
     };
   }
   return {

@@ -112,6 +112,52 @@ describe('openSession', () => {
     expect(app.calls).toBe(1);
   });
 
+  it('a handler that throws is never retried in silence: a process warning names the handler and the error, unless the app handles eventDeliveryFailed', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      let calls = 0;
+      const delivered: string[] = [];
+      const session = await open({
+        listener: {
+          taskDidComplete: (event) => {
+            calls += 1;
+            if (calls === 1) throw new Error('the database is down');
+            delivered.push(event.eventId);
+          },
+        },
+      });
+      const task = await session.download({ url: server.url, destination: { type: 'path', path: join(directory, 'warned.bin') } });
+      await until(() => delivered.length === 1, wait + 2000, 'the event delivered again');
+      const ours = warnings.filter((warning) => (warning as { code?: string }).code === 'BGSESSION_EVENT_DELIVERY_FAILED');
+      expect(ours).toHaveLength(1);
+      expect(ours[0]!.message).toContain(`the taskDidComplete handler (task ${task.taskIdentifier}, event ${delivered[0]!})`);
+      expect(ours[0]!.message).toContain('the database is down');
+
+      // An app that listens for the failure gets it, and no warning.
+      warnings.length = 0;
+      const told: string[] = [];
+      let again = 0;
+      const second = await open({
+        directory: join(directory, 'second'),
+        listener: {
+          taskDidComplete: () => {
+            again += 1;
+            if (again === 1) throw new Error('still down');
+          },
+          eventDeliveryFailed: (event) => void told.push(`${event.eventType}: ${(event.error as Error).message}`),
+        },
+      });
+      await second.download({ url: server.url, destination: { type: 'path', path: join(directory, 'told.bin') } });
+      await until(() => again === 2, wait + 2000, 'the event delivered again');
+      expect(told).toEqual(['taskDidComplete: still down']);
+      expect(warnings.filter((warning) => (warning as { code?: string }).code === 'BGSESSION_EVENT_DELIVERY_FAILED')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('an app that opens and closes at once still gets an owed event once, and acknowledges it', async () => {
     const first = await open();
     const task = await first.download({ url: server.url, destination: { type: 'path', path: join(directory, 'owed-once.bin') } });

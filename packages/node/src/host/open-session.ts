@@ -20,6 +20,7 @@ import { createNodeConnectivity, type NodeConnectivity, type NodeConnectivityOpt
 import { createNodeHasher } from '../platform/node-hasher.js';
 import { createNodeRandom } from '../platform/node-random.js';
 import { createUndiciTransport, type UndiciTransport, type UndiciTransportOptions } from '../transport/undici-transport.js';
+import { warnDeliveryFailure } from './delivery-failure-warning.js';
 import { listenerAfterOpen } from './listener-after-open.js';
 import { checkOpenSessionOptions } from './open-session-options.js';
 import { sessionDestinations } from './session-destinations.js';
@@ -114,7 +115,8 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
     connectivity.close();
     await Promise.all([byteStore.close().catch(() => undefined), transport.close().catch(() => undefined)]);
   };
-  const held = listenerAfterOpen(checked.hostOptions.listener);
+  // A handler that keeps throwing is retried, never in silence: a warning when the app does not listen for it.
+  const held = listenerAfterOpen(checked.hostOptions.listener, { eventDeliveryFailed: warnDeliveryFailure });
   let session: Session;
   try {
     session = await createSession({

@@ -151,6 +151,7 @@ export function processListener(listener: SessionListener, life: ProcessLife): S
     taskDidSendBodyData: transient(listener.taskDidSendBodyData),
     taskIsWaitingForConnectivity: transient(listener.taskIsWaitingForConnectivity),
     storeProblem: transient(listener.storeProblem),
+    eventDeliveryFailed: transient(listener.eventDeliveryFailed),
     sessionDidFinishEvents:
       listener.sessionDidFinishEvents === undefined ? undefined : () => life.whenRunning(() => listener.sessionDidFinishEvents?.()),
   };

@@ -50,5 +50,10 @@ export function tracingListener(listener: SessionListener | undefined, trace: Tr
       trace.add({ kind: 'note', text: `store problem in ${session}: ${event.problem.code} at ${event.problem.path}` });
       app.storeProblem?.(event);
     },
+    eventDeliveryFailed(event) {
+      const error = event.error instanceof Error ? event.error.message : String(event.error);
+      trace.add({ kind: 'note', text: `delivery of ${event.eventType} ${event.eventId} in ${session} failed (${event.failures} in a row): ${error}` });
+      app.eventDeliveryFailed?.(event);
+    },
   };
 }
