@@ -146,6 +146,19 @@ export function describeByteStoreContract(name: string, factory: () => Promise<B
         expect(await byteStore.locationSize(result.location)).toBeNull();
       }));
 
+    it('appending no bytes makes an empty key, which syncs and hands over as an empty file', () =>
+      withFixture(async (fixture) => {
+        const { byteStore } = fixture;
+        await byteStore.append('empty', new Uint8Array(0));
+        expect(await byteStore.length('empty')).toBe(0);
+        await byteStore.sync('empty');
+        const path = fixture.join(fixture.directory, 'empty.bin');
+        const result = await byteStore.handOver('empty', { destination: { type: 'path', path, ifExists: 'fail' }, suggestedName: null });
+        expect(result).toEqual({ location: path, inStore: false });
+        expect(await fixture.readFile(path)).toEqual(new Uint8Array(0));
+        expect(await byteStore.locationSize(path)).toBe(0);
+      }));
+
     it('hand-over to a free path puts the bytes exactly there', () =>
       withFixture(async (fixture) => {
         const { byteStore } = fixture;

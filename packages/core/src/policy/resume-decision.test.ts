@@ -58,7 +58,11 @@ const rows: ReadonlyArray<{
   { name: '206 with the weak form of the validator sent: ValidatorChanged', sent: resumed, status: 206, headers: { ...rest, etag: 'W/"v1"' }, expected: restart('ValidatorChanged', weakV1, null, false) },
   { name: '206 with a Content-Encoding: EncodedResponse', sent: resumed, status: 206, headers: { ...rest, 'content-encoding': 'gzip' }, expected: restart('EncodedResponse', null, null, false) },
   { name: '206 with Content-Encoding identity: append', sent: resumed, status: 206, headers: { ...rest, 'content-encoding': 'identity' }, expected: { type: 'append', expectedLength: L } },
-  { name: '206 nobody asked for (no Range sent): RangeMismatch', sent: fromZero, status: 206, headers: { etag: '"v1"', 'content-range': `bytes 0-${L - 1}/${L}` }, expected: restart('RangeMismatch', v1, null, false) },
+  { name: '206 nobody asked for carrying the whole content (bytes 0-(L-1)/L): fresh, as a 200', sent: fromZero, status: 206, headers: { etag: '"v1"', 'content-range': `bytes 0-${L - 1}/${L}` }, expected: { type: 'fresh', validator: v1, expectedLength: L } },
+  { name: '206 nobody asked for, after kept bytes under a weak validator, carrying the whole content: restart with its body', sent: { ...resumed, validator: weakV1, rangeSent: false }, status: 206, headers: { etag: 'W/"v1"', 'content-range': `bytes 0-${L - 1}/${L}`, 'content-length': String(L) }, expected: restart('WeakValidator', weakV1, L, true) },
+  { name: '206 nobody asked for carrying a part (bytes 5-9/L): RangeMismatch', sent: fromZero, status: 206, headers: { etag: '"v1"', 'content-range': `bytes 5-9/${L}` }, expected: restart('RangeMismatch', v1, null, false) },
+  { name: '206 nobody asked for whose Content-Length disagrees with the whole range: RangeMismatch', sent: fromZero, status: 206, headers: { etag: '"v1"', 'content-range': `bytes 0-${L - 1}/${L}`, 'content-length': '10' }, expected: restart('RangeMismatch', v1, null, false) },
+  { name: '206 with an unknown total (*) and no length known: append, the content ending where the range does', sent: { ...resumed, expectedLength: null }, status: 206, headers: { etag: '"v1"', 'content-range': `bytes ${N}-${N + 99}/*` }, expected: { type: 'append', expectedLength: N + 100 } },
   { name: '206 through a transport that cannot see validators: NotResumable', sent: resumed, status: 206, headers: rest, capabilities: noValidators, expected: restart('NotResumable', null, null, false) },
   // 200
   { name: '200 with nothing kept: fresh, with its validator and length', sent: fromZero, status: 200, headers: whole, expected: { type: 'fresh', validator: v1, expectedLength: L } },
@@ -75,6 +79,10 @@ const rows: ReadonlyArray<{
   { name: '200 after kept bytes with no validator: NotResumable', sent: { ...resumed, validator: null, rangeSent: false }, status: 200, headers: { 'content-length': String(L) }, expected: restart('NotResumable', null, L, true) },
   { name: '200 after kept bytes through a transport that cannot see validators: NotResumable', sent: { ...resumed, rangeSent: false }, status: 200, headers: whole, capabilities: noValidators, expected: restart('NotResumable', null, L, true) },
   { name: '200 after kept bytes through a transport that cannot set Accept-Encoding: NotResumable', sent: { ...resumed, rangeSent: false }, status: 200, headers: whole, capabilities: noAcceptEncoding, expected: restart('NotResumable', v1, L, true) },
+  // other 2xx: the content, as a 200
+  { name: '203 (a transforming proxy) with nothing kept: fresh', sent: fromZero, status: 203, headers: whole, expected: { type: 'fresh', validator: v1, expectedLength: L } },
+  { name: '201 with content and nothing kept: fresh', sent: fromZero, status: 201, headers: { 'content-length': '5' }, expected: { type: 'fresh', validator: null, expectedLength: 5 } },
+  { name: '202 to a Range after kept bytes: ServerIgnoredRange, body written from 0', sent: resumed, status: 202, headers: whole, expected: restart('ServerIgnoredRange', v1, L, true) },
   // 416
   { name: 'A6 416 with bytes */L and L = N: done, nothing written', sent: { ...resumed, offset: L }, status: 416, headers: { 'content-range': `bytes */${L}` }, expected: { type: 'done' } },
   { name: 'A6 416 with bytes */N when the length was unknown: done', sent: { ...resumed, expectedLength: null }, status: 416, headers: { 'content-range': `bytes */${N}` }, expected: { type: 'done' } },

@@ -36,7 +36,7 @@ export type ResumeDecision =
   | { readonly type: 'fresh'; readonly validator: Validator | null; readonly expectedLength: number | null }
   /** A 416 saying the kept bytes are already the whole content: nothing to write. */
   | { readonly type: 'done' }
-  /** Not a body to write (not 200, 206 or 416): the caller classifies the status. */
+  /** Not a body to write (not a 2xx, nor a usable 206 or 416): the caller classifies the status. */
   | { readonly type: 'fail' };
 
 /**
@@ -63,14 +63,14 @@ export function decideResume(
   capabilities: TransportCapabilities,
 ): ResumeDecision {
   switch (head.status) {
-    case 200:
-      return decideWhole(sent, head, capabilities);
     case 206:
       return decidePartial(sent, head, capabilities);
     case 416:
       return decideUnsatisfiable(sent, head, capabilities);
     default:
-      return { type: 'fail' };
+      // Any other success is the content from byte 0, as a 200 is (203 from a transforming proxy,
+      // a 201 or 202 with content, a 204 with none): only 4xx and 5xx are failures (section 4).
+      return head.status >= 200 && head.status < 300 ? decideWhole(sent, head, capabilities) : { type: 'fail' };
   }
 }
 
@@ -129,8 +129,12 @@ function decidePartial(sent: ResumeSent, head: ResponseHead, capabilities: Trans
     useBody: false,
   });
   if (!canResume(capabilities)) return dropBody('NotResumable');
-  // A 206 nobody asked for cannot be placed anywhere safely.
-  if (!sent.rangeSent) return dropBody('RangeMismatch');
+  if (!sent.rangeSent) {
+    // A 206 nobody asked for that carries the whole content (bytes 0-(N-1)/N) is the content, as a
+    // 200 would be; any other part cannot be placed anywhere safely.
+    const whole = wholeRange(head);
+    return whole === null ? dropBody('RangeMismatch') : decideWhole(sent, { ...head, headers: { ...head.headers, 'content-length': String(whole) } }, capabilities);
+  }
   if (!isIdentityEncoding(head)) return dropBody('EncodedResponse');
   if (!validatorMatchesResponse(sent.validator, head)) return dropBody('ValidatorChanged');
   if (/^\s*multipart\/byteranges/i.test(head.headers['content-type'] ?? '')) return dropBody('RangeMismatch');
@@ -144,7 +148,19 @@ function decidePartial(sent: ResumeSent, head: ResponseHead, capabilities: Trans
   if (length === 'invalid' || (length !== null && length !== range.last - range.first + 1)) {
     return dropBody('RangeMismatch');
   }
-  return { type: 'append', expectedLength: range.total ?? sent.expectedLength };
+  // With no total, the range's own end is where the content ends: a body shorter than the range is
+  // incomplete, and bytes past it are not the content.
+  return { type: 'append', expectedLength: range.total ?? sent.expectedLength ?? range.last + 1 };
+}
+
+/** The content's length when a 206 carries all of it (`bytes 0-(N-1)/N`, unencoded, its length agreeing), else null. */
+function wholeRange(head: ResponseHead): number | null {
+  if (!isIdentityEncoding(head)) return null;
+  const range = parseContentRange(head.headers['content-range']);
+  if (range.type !== 'range' || range.first !== 0 || range.total === null || range.last !== range.total - 1) return null;
+  const length = parseContentLength(head.headers['content-length']);
+  if (length === 'invalid' || (length !== null && length !== range.total)) return null;
+  return range.total;
 }
 
 function decideUnsatisfiable(sent: ResumeSent, head: ResponseHead, capabilities: TransportCapabilities): ResumeDecision {

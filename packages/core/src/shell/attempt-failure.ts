@@ -16,7 +16,9 @@ import type { SessionRuntime } from './session-runtime.js';
  * A store that failed ends the session instead (null).
  */
 export function failedEvent(runtime: SessionRuntime, id: number, abortReason: BgSessionError | null, error: unknown, responseStarted: boolean): TaskEvent | null {
-  const failure = abortReason ?? toError(error);
+  // The server's status is its answer, whatever stopped the reading of the error body after it (an
+  // idle timeout while a 404's page trickled in is still a 404, final, not a silence to retry).
+  const failure = error instanceof BgSessionError && error.code === 'HttpStatus' ? error : (abortReason ?? toError(error));
   if (failure.code === 'StoreFailed') {
     runtime.fail(failure);
     return null;

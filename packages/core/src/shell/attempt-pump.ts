@@ -270,9 +270,11 @@ export class AttemptPump {
 
     const head = response.head;
     let fromZero = offset === 0;
+    // A response to HEAD, a 204 and a 304 have no content whatever their Content-Length says (RFC 9110 6.4.1).
+    const bodyless = request.method === 'HEAD' || head.status === 204 || head.status === 304;
     if (download) {
       const decision = decideResume({ offset, validator, expectedLength: expected, rangeSent: 'range' in headersSent }, head, transport.capabilities);
-      if (decision.type === 'fail') throw await statusError(head, response.body, id);
+      if (decision.type === 'fail') throw await statusError(head, response.body, id, () => watchdog.touch());
       if (decision.type === 'restart' && !decision.useBody) {
         await closeBody(response.body);
         throw new RestartNeeded(decision.reason);
@@ -300,16 +302,14 @@ export class AttemptPump {
         fromZero = true;
         hash = newHash();
         validator = decision.validator;
-        expected = decision.expectedLength;
+        expected = bodyless ? 0 : decision.expectedLength;
         const restart = decision.type === 'restart' ? decision.reason : dropped;
         const checkpoint = { offset: 0, validator, expectedLength: expected, bootIdentity };
         await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart, expectedLength: expected, checkpoint, now: clock.now() });
       }
       if (decision.type === 'done') return this.finishDownload(record, offset, hash, fromZero, head, request);
     } else {
-      if (head.status >= 400) throw await statusError(head, response.body, id);
-      // A response to HEAD, a 204 and a 304 have no content whatever their Content-Length says (RFC 9110 6.4.1).
-      const bodyless = request.method === 'HEAD' || head.status === 204 || head.status === 304;
+      if (head.status >= 400) throw await statusError(head, response.body, id, () => watchdog.touch());
       const length = bodyless ? 0 : parseContentLength(head.headers['content-length']);
       expected = typeof length === 'number' ? length : null;
       await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart: null, expectedLength: expected, now: clock.now() });
@@ -334,6 +334,9 @@ export class AttemptPump {
             },
           },
       maxBytes: download ? null : record.options.maxDataTaskBytes,
+      // A download's content ends at its known length: bytes past it (a 206 longer than its range,
+      // ended by the connection closing) are not the content and are never written.
+      contentEnd: download ? expected : null,
       aborted,
       tooLarge: () => new BgSessionError('ResponseTooLarge', `The response is larger than ${record.options.maxDataTaskBytes} bytes.`, { taskIdentifier: id }),
       onChunk: (chunk) => {
@@ -353,6 +356,8 @@ export class AttemptPump {
     }
     this.progress.flush(record, received, expected);
     if (download) {
+      // An empty body writes nothing: the part is made here, so an empty file is handed over.
+      if (received === 0) await byteStore.append(partKey, new Uint8Array(0));
       await this.syncOutsideSlot(id, attempt, partKey);
       return this.finishDownload(record, received, hash, fromZero, head, request);
     }

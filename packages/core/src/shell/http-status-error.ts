@@ -15,12 +15,17 @@ export async function closeBody(body: AsyncIterable<Uint8Array>): Promise<void> 
   await iterator.return?.().catch(() => undefined);
 }
 
-/** An HttpStatus error with the status, the headers and the first 64 KiB of the body as text. */
-export async function statusError(head: ResponseHead, body: AsyncIterable<Uint8Array>, taskIdentifier: number): Promise<BgSessionError> {
+/**
+ * An HttpStatus error with the status, the headers and the first 64 KiB of the body as text.
+ * `onChunk` is told of each chunk (the attempt's idle watchdog: a slow error body is not silence);
+ * a body cut short, by the server or by the watchdog, still gives the status with what was read.
+ */
+export async function statusError(head: ResponseHead, body: AsyncIterable<Uint8Array>, taskIdentifier: number, onChunk: () => void = () => undefined): Promise<BgSessionError> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
     for await (const chunk of body) {
+      onChunk();
       chunks.push(chunk.subarray(0, errorBodyCap - size));
       size += Math.min(chunk.byteLength, errorBodyCap - size);
       if (size >= errorBodyCap) break;

@@ -36,6 +36,11 @@ export interface BodyReception {
   readonly checkpoints: CheckpointCadence | null;
   /** The most bytes the key may hold, or null for no limit. */
   readonly maxBytes: number | null;
+  /**
+   * Where the content ends, or null when unknown: bytes of the body past it are dropped and the
+   * body is read no further (as a transport cuts a body longer than its Content-Length).
+   */
+  readonly contentEnd?: number | null;
   /** The error an aborted attempt stops with. */
   aborted(): unknown;
   /** The error a body past `maxBytes` stops with. */
@@ -108,11 +113,14 @@ export async function receiveBody(reception: BodyReception): Promise<number> {
       const failed = failedCheckpoint();
       if (failed !== null) throw failed.error;
       if (reception.maxBytes !== null && received + chunk.byteLength > reception.maxBytes) throw reception.tooLarge();
-      reception.onChunk(chunk);
-      received += chunk.byteLength;
-      sinceCheckpoint += chunk.byteLength;
-      await writer.push(chunk);
+      const end = reception.contentEnd ?? null;
+      const content = end !== null && received + chunk.byteLength > end ? chunk.subarray(0, Math.max(0, end - received)) : chunk;
+      reception.onChunk(content);
+      received += content.byteLength;
+      sinceCheckpoint += content.byteLength;
+      await writer.push(content);
       checkpointIfDue();
+      if (content !== chunk) break;
     }
     await writer.drain();
     await checkpointsSettled();

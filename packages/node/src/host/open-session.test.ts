@@ -158,6 +158,23 @@ describe('openSession', () => {
     }
   });
 
+  it('downloads an empty file to its path and into the store (both were StoreFailed: no part to hand over)', async () => {
+    const empty = await startRangeServer(new Uint8Array(0));
+    try {
+      const { listener, events } = recordingListener();
+      const session = await open({ listener });
+      const path = join(directory, 'empty.bin');
+      const toPath = await session.download({ url: empty.url, destination: { type: 'path', path } });
+      const inStore = await session.download({ url: empty.url });
+      expect(await within(toPath.outcome(), wait, 'the download to a path')).toMatchObject({ phase: 'succeeded', error: null });
+      expect(await within(inStore.outcome(), wait, 'the download into the store')).toMatchObject({ phase: 'succeeded', error: null });
+      expect((await stat(path)).size).toBe(0);
+      await until(() => events.filter((event) => event.type === 'downloadDidFinish').length === 2, wait, 'both files handed over');
+    } finally {
+      await empty.close();
+    }
+  });
+
   it('an app that opens and closes at once still gets an owed event once, and acknowledges it', async () => {
     const first = await open();
     const task = await first.download({ url: server.url, destination: { type: 'path', path: join(directory, 'owed-once.bin') } });
