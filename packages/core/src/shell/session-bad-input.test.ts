@@ -212,7 +212,7 @@ describe('download, upload and data refuse wrong options with a BgSessionError n
 
   it('a URL given as the string argument of download is checked as a URL, not taken for resume data', async () => {
     const session = await quietHost().open({ identifier: 'string-urls' });
-    for (const bad of ['ftp://files.example/a.bin', 'javascript:alert(1)', '/relative/path', 'files.example/a.bin', 'mailto:someone@example.com']) {
+    for (const bad of ['ftp://files.example/a.bin', 'javascript:alert(1)', '/relative/path', 'files.example/a.bin', 'mailto:someone@example.com', 'example.com']) {
       await expectBgError(() => session.download(bad), 'InvalidUrl', 'url');
     }
     const task = await session.download(url);

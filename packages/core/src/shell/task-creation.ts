@@ -202,11 +202,12 @@ async function checkDestination(runtime: SessionRuntime, resolved: ResolvedTaskI
 
 /**
  * Whether a string given to `download` is meant as a URL rather than resume data. Resume data is
- * base64url, which never holds `:` or `/`, so anything with a scheme or a slash is checked as a URL
+ * base64url, which never holds `:`, `/` or `.`, so anything with a scheme, a slash or a dot is checked as a URL
  * (`ftp://...`, `javascript:...` and relative paths are then `InvalidUrl`, not `InvalidResumeData`).
  */
 function looksLikeUrl(value: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(value) || value.includes('/');
+  // A dot is never in base64url either: `download('example.com')` is a URL missing its scheme.
+  return /^[a-z][a-z0-9+.-]*:/i.test(value) || value.includes('/') || value.includes('.');
 }
 
 /**

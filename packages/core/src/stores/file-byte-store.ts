@@ -363,7 +363,8 @@ export function createFileByteStore(options: FileByteStoreOptions): FileByteStor
       const stat = await look;
       // The hand-over's rule: a link at the directory itself is the app's choice.
       if (stat === null || stat.type === 'file' || stat.type === 'other') {
-        throw new BgSessionError('InvalidArgument', `destination: the directory ${directory} does not exist.`, { field: 'destination', path: directory });
+        const what = stat === null ? 'does not exist' : 'is not a directory';
+        throw new BgSessionError('InvalidArgument', `destination: the directory ${directory} ${what}.`, { field: 'destination', path: directory });
       }
       if (knownDirectories.size >= maxKnownDirectories) knownDirectories.clear();
       knownDirectories.add(directory);

@@ -105,7 +105,7 @@ async function takeAt(socketPath: string, directory: string, options: SocketFile
   const optional = options.optional === true;
   const guard = join(directory, '.lock.d');
   const inUse = (): BgSessionError =>
-    new BgSessionError('SessionInUse', `${directory} is locked by a live owner.`, { path: directory });
+    new BgSessionError('SessionInUse', `${directory} is locked by a live owner: another session has it open, in this process or another; close that one first.`, { path: directory });
 
   const giveUpAt = Date.now() + maxWaitMs;
   for (let round = 0; round < maxRounds && Date.now() < giveUpAt; round += 1) {

@@ -81,7 +81,7 @@ async function listenOrInUse(address: string, path: string): Promise<FileLock> {
     return await listenForLock(address);
   } catch (error) {
     if (errnoCodeOf(error) === 'EADDRINUSE') {
-      throw new BgSessionError('SessionInUse', `${path} is locked by a live owner.`, { path, cause: error });
+      throw new BgSessionError('SessionInUse', `${path} is locked by a live owner: another session has it open, in this process or another; close that one first.`, { path, cause: error });
     }
     throw fileSystemError(error, 'take the lock of', path);
   }
