@@ -1,16 +1,25 @@
 import { resolve } from 'node:path';
 import { BgSessionError, type HostOptions } from '@bgsession/core';
 import type { NodeConnectivityOptions } from '../platform/node-connectivity.js';
-import type { UndiciTransportOptions } from '../transport/undici-transport.js';
+import { undiciOptionProblem } from '../transport/undici-option-problem.js';
 import type { OpenSessionOptions } from './open-session.js';
 import { defaultSessionDirectory } from './session-directory.js';
 
 /** Every key {@link OpenSessionOptions} has: any other is refused, never ignored. */
 const optionKeys: ReadonlySet<string> = new Set<keyof OpenSessionOptions>(['identifier', 'directory', 'listener', 'durability', 'credentials', 'configuration', 'transport', 'connectivity', 'keepAlive', 'probe']);
 
-/** The keys of `transport` and `connectivity`: a misspelt `ssrfGuard` must not open a session without the guard. */
-const transportKeys: ReadonlySet<string> = new Set<keyof UndiciTransportOptions>(['rejectUnauthorized', 'ca', 'proxyFromEnvironment', 'ssrfGuard', 'userAgent', 'lookup', 'connectionsPerOrigin']);
-const connectivityKeys: ReadonlySet<string> = new Set<keyof NodeConnectivityOptions>(['pollInterval', 'expensive', 'constrained', 'online', 'interfaces']);
+/**
+ * What each `connectivity` value must be, typed by its options so a new key needs a check here.
+ * Checked here rather than left to `createNodeConnectivity`, whose error names `online` where the
+ * app wrote `connectivity.online`, and comes after the directory was created.
+ */
+const connectivityChecks: { readonly [K in keyof Required<NodeConnectivityOptions>]: readonly [(value: unknown) => boolean, string] } = {
+  pollInterval: [(value) => typeof value === 'number' && Number.isFinite(value) && value > 0, 'expected a positive number of ms'],
+  expensive: [(value) => typeof value === 'boolean', 'expected a boolean'],
+  constrained: [(value) => typeof value === 'boolean', 'expected a boolean'],
+  online: [(value) => value === null || typeof value === 'boolean', 'expected a boolean, or null to read the interfaces'],
+  interfaces: [(value) => typeof value === 'function', "expected a function like node:os's networkInterfaces"],
+};
 
 const invalid = (field: string, message: string) => new BgSessionError('InvalidConfiguration', `openSession: ${field}: ${message}`, { field });
 
@@ -23,8 +32,9 @@ export interface CheckedOpenSessionOptions {
 
 /**
  * Checks the options of `openSession` before anything is opened: an unknown key, a missing
- * identifier, a directory that is not a path or an identifier inside `configuration` is
- * `InvalidConfiguration` naming the field. Resolves the directory (relative to the working
+ * identifier, a directory that is not a path, an identifier inside `configuration`, or a
+ * `transport` or `connectivity` value of the wrong type is `InvalidConfiguration` naming the
+ * field (`transport.ca`) and saying what was expected. Resolves the directory (relative to the working
  * directory, or the default one) and the transport's connections per origin: at least the
  * configuration's `maxConnectionsPerHost` (default 6), since the scheduler is the only limiter.
  *
@@ -48,18 +58,15 @@ export function checkOpenSessionOptions(options: unknown): CheckedOpenSessionOpt
   // The identifier has its own option: a second one here could only disagree with it.
   if (configuration !== undefined && 'identifier' in configuration) throw invalid('configuration.identifier', 'give the identifier as the identifier option');
   if (transport !== undefined && (typeof transport !== 'object' || transport === null || Array.isArray(transport))) throw invalid('transport', 'expected an object');
-  for (const key of Object.keys(transport ?? {})) if (!transportKeys.has(key)) throw invalid(`transport.${key}`, 'unknown option');
-  const { connectivity } = given;
-  if (connectivity !== undefined && (typeof connectivity !== 'object' || connectivity === null || Array.isArray(connectivity))) throw invalid('connectivity', 'expected an object');
-  for (const key of Object.keys(connectivity ?? {})) if (!connectivityKeys.has(key)) throw invalid(`connectivity.${key}`, 'unknown option');
+  // A misspelt `ssrfGuard` must not open a session without the guard, nor `ssrfGuard: 'false'` one with it.
+  const problem = transport === undefined ? null : undiciOptionProblem(transport as Readonly<Record<string, unknown>>);
+  if (problem !== null) throw invalid(`transport.${problem.key}`, problem.message);
+  checkConnectivity(given['connectivity']);
   const perHost = (configuration as { maxConnectionsPerHost?: unknown } | undefined)?.maxConnectionsPerHost;
-  const requested = (transport as { connectionsPerOrigin?: unknown } | undefined)?.connectionsPerOrigin;
-  // A bad value is left for the configuration's and the transport's own checks, which name it.
+  const requested = (transport as { connectionsPerOrigin?: number } | undefined)?.connectionsPerOrigin;
+  // A bad maxConnectionsPerHost is left for the configuration's own check, which names it.
   const floor = typeof perHost === 'number' && Number.isSafeInteger(perHost) && perHost > 0 ? perHost : 6;
-  let connectionsPerOrigin: number;
-  if (requested === undefined) connectionsPerOrigin = Math.max(16, floor);
-  else if (typeof requested === 'number' && Number.isSafeInteger(requested) && requested > 0) connectionsPerOrigin = Math.max(requested, floor);
-  else connectionsPerOrigin = requested as number;
+  const connectionsPerOrigin = Math.max(requested ?? 16, floor);
   const hostOptions: Record<string, unknown> = {};
   for (const key of ['listener', 'durability', 'credentials'] as const) if (given[key] !== undefined) hostOptions[key] = given[key];
   return {
@@ -67,4 +74,14 @@ export function checkOpenSessionOptions(options: unknown): CheckedOpenSessionOpt
     connectionsPerOrigin,
     hostOptions: hostOptions as HostOptions,
   };
+}
+
+function checkConnectivity(connectivity: unknown): void {
+  if (connectivity === undefined) return;
+  if (typeof connectivity !== 'object' || connectivity === null || Array.isArray(connectivity)) throw invalid('connectivity', 'expected an object');
+  for (const [key, value] of Object.entries(connectivity)) {
+    if (!Object.hasOwn(connectivityChecks, key)) throw invalid(`connectivity.${key}`, 'unknown option');
+    const [valid, message] = connectivityChecks[key as keyof typeof connectivityChecks];
+    if (value !== undefined && !valid(value)) throw invalid(`connectivity.${key}`, message);
+  }
 }

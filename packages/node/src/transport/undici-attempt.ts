@@ -5,6 +5,7 @@ import { classifyUndiciError } from './classify-undici-error.js';
 import { connectionKeptAlive } from './connection-kept-alive.js';
 import type { ConnectionReuseTracker } from './connection-reuse.js';
 import { responseHeaderMap } from './response-header-map.js';
+import { singleLocation } from './single-location.js';
 
 /**
  * Response bytes held for a consumer that has not asked for them yet. Past it, undici stops
@@ -116,13 +117,19 @@ class UndiciAttempt implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.#controller = controller;
     if (statusCode < 200 || this.#end !== null) return;
+    const located = singleLocation(statusCode, headers);
+    if (located instanceof BgSessionError) {
+      this.#fail(located);
+      controller.abort(located);
+      return;
+    }
     this.#responseStarted = true;
     this.#status = statusCode;
-    this.#pausable = connectionKeptAlive(this.#socket, statusCode, headers);
-    this.#announced = announcedLength(headers);
+    this.#pausable = connectionKeptAlive(this.#socket, statusCode, located);
+    this.#announced = announcedLength(located);
     const head: ResponseHead = {
       status: statusCode,
-      headers: responseHeaderMap(headers),
+      headers: responseHeaderMap(located),
       ...(this.#reused === undefined ? {} : { reusedConnection: this.#reused }),
     };
     const resolve = this.#resolveHead;

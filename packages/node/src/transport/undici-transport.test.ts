@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isBgSessionError } from '@bgsession/core';
 import { expectRejection } from '@bgsession/testing';
 import { attemptRequest, closedPort, readAll, startConnectProxy, startHttpServer, startRawServer, withProxyEnvironment } from './test-servers.test-helpers.js';
-import { createUndiciTransport, type UndiciTransport } from './undici-transport.js';
+import { createUndiciTransport, type UndiciTransport, type UndiciTransportOptions } from './undici-transport.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -195,15 +195,25 @@ describe('undici transport: options', () => {
       [{ connectionsPerOrigin: 0 }, 'connectionsPerOrigin'],
       [{ connectionsPerOrigin: 2.5 }, 'connectionsPerOrigin'],
       [{ userAgent: 'app\r\nx-injected: 1' }, 'userAgent'],
+      // Values of the wrong type, as plain JavaScript or a cast may give them.
+      [{ ca: 5 }, 'ca'],
+      [{ ca: [5] }, 'ca'],
+      [{ ssrfGuard: 'false' }, 'ssrfGuard'],
+      [{ rejectUnauthorized: 'no' }, 'rejectUnauthorized'],
+      [{ proxyFromEnvironment: 0 }, 'proxyFromEnvironment'],
+      [{ userAgent: 5 }, 'userAgent'],
+      [{ lookup: 'x' }, 'lookup'],
+      [{ connectionsPerOrigin: '4' }, 'connectionsPerOrigin'],
     ] as const) {
       let caught: unknown = null;
       try {
-        createUndiciTransport(options);
+        createUndiciTransport(options as UndiciTransportOptions);
       } catch (error) {
         caught = error;
       }
-      expect(isBgSessionError(caught, 'InvalidConfiguration')).toBe(true);
+      expect(isBgSessionError(caught, 'InvalidConfiguration'), `${JSON.stringify(options)}: ${String(caught)}`).toBe(true);
       expect((caught as { field?: string }).field).toBe(field);
+      expect((caught as Error).message).toMatch(/expected|must/);
     }
   });
 });

@@ -7,8 +7,12 @@ import { environmentProxies, unusableProxy, type EnvironmentProxy } from './envi
 import { exactLengthBody } from './exact-length-body.js';
 import { guardLookup, refuseForbiddenHost } from './ssrf-guard.js';
 import { startUndiciAttempt } from './undici-attempt.js';
+import { undiciOptionProblem } from './undici-option-problem.js';
 
-/** How {@link createUndiciTransport} connects. Every field is optional. */
+/**
+ * How {@link createUndiciTransport} connects. Every field is optional; an unknown key or a value
+ * of another type than the one documented is an `InvalidConfiguration` error naming the key.
+ */
 export interface UndiciTransportOptions {
   /**
    * Verify the server's certificate (default true). `false` accepts self-signed, expired and
@@ -59,13 +63,21 @@ const capabilities: TransportCapabilities = {
 /** Framing and connection management are the transport's: these request headers are not passed on. */
 const transportOwnedHeaders: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'proxy-connection']);
 
+/**
+ * The largest response head read. Undici's default (16 KiB, Node's --max-http-header-size) fails
+ * heads that browsers read (long CSP or Set-Cookie fields), and failed them forever, as a
+ * retryable ConnectionFailed; Chrome allows 256 KiB.
+ */
+const maxHeaderSize = 256 * 1024;
+
 const defaultLookup: LookupFunction = (hostname, options, callback) => dnsLookup(hostname, options, callback);
 
 /**
  * A Transport for Node on undici: one request per attempt, no redirect followed, the body neither
  * decoded nor buffered (the next chunk is read from the socket when the consumer asks), request
  * bodies streamed with their exact `Content-Length`, and every failure classified as a
- * `BgSessionError`. Call `close()` when the session is done with it.
+ * `BgSessionError`. Call `close()` when the session is done with it. Throws `InvalidConfiguration`
+ * (its `field` the key) for an option it cannot honour.
  *
  * @example
  * ```ts
@@ -84,14 +96,10 @@ const defaultLookup: LookupFunction = (hostname, options, callback) => dnsLookup
  * ```
  */
 export function createUndiciTransport(options: UndiciTransportOptions = {}): UndiciTransport {
+  const problem = undiciOptionProblem(options as Readonly<Record<string, unknown>>);
+  if (problem !== null) throw new BgSessionError('InvalidConfiguration', `createUndiciTransport: ${problem.key}: ${problem.message}.`, { field: problem.key });
   const connectionsPerOrigin = options.connectionsPerOrigin ?? 16;
-  if (!Number.isSafeInteger(connectionsPerOrigin) || connectionsPerOrigin < 1) {
-    throw new BgSessionError('InvalidConfiguration', 'connectionsPerOrigin must be a positive integer.', { field: 'connectionsPerOrigin' });
-  }
   const userAgent = options.userAgent === undefined ? 'bgsession' : options.userAgent;
-  if (userAgent !== null && /[\r\n\0]/.test(userAgent)) {
-    throw new BgSessionError('InvalidConfiguration', 'userAgent must not contain line breaks.', { field: 'userAgent' });
-  }
   const ssrfGuard = options.ssrfGuard ?? false;
   const dispatcher = createDispatcher(options, connectionsPerOrigin, ssrfGuard);
   const reuse = trackConnectionReuse();
@@ -138,6 +146,7 @@ function createDispatcher(options: UndiciTransportOptions, connections: number, 
     // Idle timeouts are the pump's (timeoutForRequest): undici's own would race them.
     headersTimeout: 0,
     bodyTimeout: 0,
+    maxHeaderSize,
     connect: { ...tls, ...(lookup === undefined ? {} : { lookup }) },
   };
   // No redirect interceptor is composed: a 3xx comes back to the core as is (manualRedirects).
