@@ -65,6 +65,37 @@ describe('persisted errors', () => {
     expect(summaries).toEqual(['an object', 'an unreadable cause', 'plain text', '42', 'symbol']);
   });
 
+  it('keeps the path a DestinationExists or PermissionDenied names through a store round trip', () => {
+    const persisted = toPersistedError(new BgSessionError('DestinationExists', 'A file is already at /downloads/a.bin.', { path: '/downloads/a.bin' }));
+    expect(persisted.path).toBe('/downloads/a.bin');
+    const decoded = persistedErrorCodec.decode(JSON.parse(JSON.stringify(persistedErrorCodec.encode(persisted))));
+    expect(decoded).toEqual(E.right(persisted));
+    expect(fromPersistedError(persisted).path).toBe('/downloads/a.bin');
+    // A caller that knows the path from the record (an upload's file) still names it.
+    expect(fromPersistedError(persisted, undefined, '/home/me/video.mp4').path).toBe('/home/me/video.mp4');
+  });
+
+  it('decodes an error stored before paths were kept, with no path, and refuses a path that is not a string', () => {
+    const old = {
+      code: 'PermissionDenied',
+      message: 'The hand-over failed.',
+      retryable: false,
+      status: null,
+      headers: null,
+      body: null,
+      cause: null,
+      bodyMayHaveBeenSent: null,
+      resumeData: null,
+    };
+    const decoded = persistedErrorCodec.decode(old);
+    expect(decoded).toEqual(E.right(old));
+    if (E.isRight(decoded)) {
+      expect('path' in decoded.right).toBe(false);
+      expect(fromPersistedError(decoded.right).path).toBeUndefined();
+    }
+    expect(E.isLeft(persistedErrorCodec.decode({ ...old, path: 42 }))).toBe(true);
+  });
+
   it('refuses a stored error with a code outside the table', () => {
     const persisted = toPersistedError(new BgSessionError('DnsFailure', 'nope'));
     const result = persistedErrorCodec.decode({ ...persisted, code: 'toString' });

@@ -2,7 +2,7 @@ import * as t from 'io-ts';
 import { BgSessionError, type BgSessionErrorFields } from '../errors/bg-session-error.js';
 import { isErrorCode, type ErrorCode } from '../errors/error-codes.js';
 import type { PersistedError } from '../model/persisted-error.js';
-import { exactType } from './exact-codec.js';
+import { exactShape } from './exact-codec.js';
 import { headerMapCodec } from './http-request-codec.js';
 import { nullable } from './nullable-codec.js';
 import { httpStatus } from './primitives.js';
@@ -18,8 +18,11 @@ export const errorCodeCodec = new t.Type<ErrorCode, ErrorCode, unknown>(
   t.identity,
 );
 
-/** An error as plain tagged data (`PersistedError`). */
-export const persistedErrorCodec = exactType(
+/**
+ * An error as plain tagged data (`PersistedError`). `path` is optional: errors stored before it was
+ * kept decode without it.
+ */
+export const persistedErrorCodec = exactShape(
   {
     code: errorCodeCodec,
     message: t.string,
@@ -31,6 +34,7 @@ export const persistedErrorCodec = exactType(
     bodyMayHaveBeenSent: nullable(t.boolean),
     resumeData: nullable(t.string),
   },
+  { path: t.string },
   'a persisted error',
 );
 
@@ -41,8 +45,10 @@ export const MAX_PERSISTED_BODY_BYTES = 64 * 1024;
 
 /**
  * An error as plain data for the store (semantics section 7): the body capped at 64 KiB of UTF-8,
- * the message capped likewise, the cause summarised to one line. What only makes sense at a call
- * (`field`, `path`, `taskIdentifier`) is not kept: the record it is stored in says which task.
+ * the message capped likewise, the cause summarised to one line. The `path` concerned is kept: a
+ * task that ends `DestinationExists` or `PermissionDenied` names it in its error, also when the
+ * event is delivered again from the store. What only makes sense at a call (`field`,
+ * `taskIdentifier`) is not kept: the record it is stored in says which task.
  *
  * @example
  * ```ts
@@ -61,12 +67,14 @@ export function toPersistedError(error: BgSessionError): PersistedError {
     cause: summariseCause(error.cause),
     bodyMayHaveBeenSent: error.bodyMayHaveBeenSent ?? null,
     resumeData: error.resumeData ?? null,
+    ...(error.path === undefined ? {} : { path: error.path }),
   };
 }
 
 /**
  * A persisted error as a `BgSessionError` again, for delivery. The cause is its one-line summary;
- * `path` is given back by a caller that knows it from the record (an upload's file).
+ * `path` is the persisted one, unless a caller that knows it from the record (an upload's file)
+ * gives it.
  *
  * @example
  * ```ts
@@ -79,7 +87,8 @@ export function fromPersistedError(persisted: PersistedError, taskIdentifier?: n
     retryable: persisted.retryable,
   };
   if (taskIdentifier !== undefined) fields.taskIdentifier = taskIdentifier;
-  if (path !== undefined) fields.path = path;
+  const where = path ?? persisted.path;
+  if (where !== undefined) fields.path = where;
   if (persisted.status !== null) fields.status = persisted.status;
   if (persisted.headers !== null) fields.headers = persisted.headers;
   if (persisted.body !== null) fields.body = persisted.body;

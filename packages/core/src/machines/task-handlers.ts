@@ -180,9 +180,23 @@ export function finishHandOver(task: TaskRecord, event: Ev<'handedOver'>): TaskU
   return endWithFile(task, event.now, event.location, event.inStore);
 }
 
-/** handingOver -> failed (the destination exists, or the file system refused). */
+/**
+ * handingOver -> failed (the destination exists, or the file system refused). Every byte came and
+ * was synced before the hand-over was recorded: resume data the shell built keeps the whole file
+ * (semantics section 2), its checkpoint at the recorded size. Without a checkpoint nothing can own
+ * the bytes, and they go.
+ */
 export function failHandOver(task: TaskRecord, event: Ev<'handOverFailed'>): TaskUpdate {
-  return endWithError(task, event.now, event.error, false);
+  const { checkpoint, handOver } = task;
+  if (event.error.resumeData === null || checkpoint === null || handOver === null) {
+    return endWithError(task, event.now, { ...event.error, resumeData: null }, false);
+  }
+  const kept: TaskRecord = {
+    ...task,
+    checkpoint: { ...checkpoint, offset: handOver.size },
+    progress: { ...task.progress, countOfBytesReceived: handOver.size },
+  };
+  return endWithError(kept, event.now, event.error, false);
 }
 
 /** Applies the attempt-accounting table of semantics section 4 to a failed attempt. */

@@ -115,5 +115,23 @@ describe('handingOver', () => {
     expect(result.record).toMatchObject({ phase: 'failed', error: { code: 'DestinationExists' } });
     expect(endEvents(result)).toEqual([{ type: 'taskDidComplete', taskIdentifier: 1, error: result.record.error, response: null }]);
   });
+
+  it('a failed hand-over whose error carries resume data keeps the whole file for it: produceResumeData, no deleteBytes, the checkpoint at the recorded size', () => {
+    const handingOver = drive(taskIn.transferring(), [ev.bytesDurable(400), ev.bodyEnded()]).record;
+    const result = step(handingOver, ev.handOverFailed(testError('DestinationExists', { resumeData: 'rd-hand-over' })));
+    expect(result.record).toMatchObject({ phase: 'failed', error: { code: 'DestinationExists', resumeData: 'rd-hand-over' } });
+    expect(result.effects).toContainEqual({ type: 'produceResumeData' });
+    expect(result.effects).not.toContainEqual({ type: 'deleteBytes', key: 'part-1' });
+    // Every byte was synced before the hand-over was recorded: the resume data owns all of them.
+    expect(result.record.checkpoint).toEqual({ ...testCheckpoint(400), offset: testHandOver.size });
+    expect(result.record.progress.countOfBytesReceived).toBe(testHandOver.size);
+  });
+
+  it('a failed hand-over without resume data (no strong validator) deletes the bytes', () => {
+    const result = step(taskIn.handingOver(), ev.handOverFailed(testError('PermissionDenied')));
+    expect(result.record).toMatchObject({ phase: 'failed', error: { code: 'PermissionDenied', resumeData: null } });
+    expect(result.effects).toContainEqual({ type: 'deleteBytes', key: 'part-1' });
+    expect(result.effects).not.toContainEqual({ type: 'produceResumeData' });
+  });
 });
 

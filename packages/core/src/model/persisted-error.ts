@@ -17,4 +17,9 @@ export interface PersistedError {
   readonly bodyMayHaveBeenSent: boolean | null;
   /** Resume data (encoded) carried by a cancelled or failed download. */
   readonly resumeData: string | null;
+  /**
+   * The file path or store key concerned (`DestinationExists`, `PermissionDenied`...). Optional:
+   * records written before it was kept have none.
+   */
+  readonly path?: string;
 }

@@ -1,10 +1,12 @@
 import { relaunchTask } from '../machines/relaunch-task.js';
 import type { TaskStepResult } from '../machines/task-step-result.js';
 import type { OutboxEntry } from '../model/outbox.js';
-import type { TaskRecord } from '../model/task-types.js';
+import type { TaskPhase, TaskRecord } from '../model/task-types.js';
 import type { StoreOperation } from '../ports/store.js';
 import type { StoreProblem } from '../ports/store.js';
 import { isTerminalPhase } from '../machines/public-state.js';
+import { resumeRequestHeaders } from '../policy/resume-decision.js';
+import { trustedOffset } from '../policy/trusted-offset.js';
 import { decodeDeferredTasks, type LoadedStore } from './open-store.js';
 import type { SessionRuntime } from './session-runtime.js';
 import { stepBatch } from './step-batch.js';
@@ -63,7 +65,52 @@ export async function relaunchStore(runtime: SessionRuntime, loaded: LoadedStore
     for (const problem of decoded.problems) callbacks.problem(problem);
   }
   await removeOrphanBytes(runtime, loaded.outbox, quarantined > 0);
-  await relaunchTasks(runtime, unfinished, runtime.ports.clock.now());
+  const counted = await withTrustedCounters(runtime, unfinished);
+  await relaunchTasks(runtime, counted, runtime.ports.clock.now());
+}
+
+/** The phases whose next attempt resumes from the kept bytes. */
+const resuming: ReadonlySet<TaskPhase> = new Set<TaskPhase>(['created', 'suspended', 'scheduled', 'backingOff', 'connecting', 'transferring']);
+
+/**
+ * The unfinished tasks with their counters at the trusted offset (semantics section 2, progress):
+ * the kept bytes a download's next attempt resumes from. On the same boot that is every byte the
+ * part holds, also those written after the last checkpoint, whose record still counts only up to
+ * it; with no strong validator, or a transport that cannot resume, it is 0, since the next attempt
+ * fetches the whole file. A task waiting offline after a relaunch then shows its real progress.
+ * Counters are persisted only with checkpoints: this is derived again at every relaunch, and the
+ * record is taken as the stored one, so nothing is written for it alone (B5).
+ */
+async function withTrustedCounters(runtime: SessionRuntime, records: readonly TaskRecord[]): Promise<readonly TaskRecord[]> {
+  const { byteStore, transport } = runtime.ports;
+  let bootNow: string | null = null;
+  const counted: TaskRecord[] = [];
+  for (const record of records) {
+    const { checkpoint, partKey } = record;
+    if (record.kind !== 'download' || partKey === null || checkpoint === null || !resuming.has(record.phase)) {
+      counted.push(record);
+      continue;
+    }
+    let offset: number;
+    try {
+      bootNow ??= await byteStore.bootIdentity();
+      offset = trustedOffset(checkpoint, bootNow, await byteStore.length(partKey), byteStore.capabilities.unsyncedSurviveWriter);
+    } catch {
+      // The attempt looks at the part again; until then the record says what it said.
+      counted.push(record);
+      continue;
+    }
+    // Kept bytes that no Range can continue are fetched again from 0 (invariant #8).
+    if (offset > 0 && !('range' in resumeRequestHeaders({ offset, validator: checkpoint.validator }, transport.capabilities))) offset = 0;
+    if (offset === record.progress.countOfBytesReceived) {
+      counted.push(record);
+      continue;
+    }
+    const next: TaskRecord = { ...record, progress: { ...record.progress, countOfBytesReceived: offset } };
+    runtime.records.set(record.taskIdentifier, next);
+    counted.push(next);
+  }
+  return counted;
 }
 
 /**

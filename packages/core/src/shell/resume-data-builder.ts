@@ -11,6 +11,9 @@ import type { SessionRuntime } from './session-runtime.js';
  * are: `bytesKept` is the last checkpoint's offset, and the bytes written after it count too when
  * the resume data is used on the same boot (`trustedOffset`), so a pause in the first seconds
  * (before the first 4 MiB or 2 s checkpoint) keeps what it fetched instead of deleting it.
+ * A download handing over has its whole file synced (the body was synced before the hand-over was
+ * recorded): its resume data keeps all of it, so using it fetches no byte again (its Range starts
+ * past the end, and the server's 416 completes the file).
  */
 export function buildResumeData(runtime: SessionRuntime, record: TaskRecord, now: number): string | null {
   const checkpoint = record.checkpoint;
@@ -24,7 +27,7 @@ export function buildResumeData(runtime: SessionRuntime, record: TaskRecord, now
     originalUrl: record.originalRequest.url,
     currentRequest: persistableRequest(record.currentRequest, runtime.configuration),
     validator,
-    bytesKept: checkpoint.offset,
+    bytesKept: record.phase === 'handingOver' && record.handOver !== null ? record.handOver.size : checkpoint.offset,
     expectedLength: checkpoint.expectedLength,
     partKey: record.partKey,
     bootIdentity: checkpoint.bootIdentity,

@@ -34,8 +34,9 @@ export function taskInfo(record: TaskRecord): TaskInfo {
 }
 
 /**
- * A task's persisted error as the app gets it. A path is not persisted with an error (it only
- * makes sense at a call), but an upload's file is in the record: `UploadSourceChanged` names it.
+ * A task's persisted error as the app gets it, with the path it persisted (a hand-over's
+ * destination). An upload's file is in the record: `UploadSourceChanged` names it, also in errors
+ * stored before paths were persisted.
  *
  * @example
  * ```ts
