@@ -138,6 +138,7 @@ const taskRecordDefaults: Defaults = {
   lastRestart: null,
   integrityRestartUsed: false,
   fetchedFromZero: false,
+  suggestedName: null,
   error: null,
   endedAt: null,
   waitingNotified: false,

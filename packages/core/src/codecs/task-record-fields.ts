@@ -47,6 +47,7 @@ export const taskRecordV1Codec = exactType(
     lastRestart: nullable(restartReason),
     integrityRestartUsed: t.boolean,
     fetchedFromZero: t.boolean,
+    suggestedName: nullable(t.string),
     error: nullable(persistedErrorCodec),
     endedAt: nullable(instant),
     waitingNotified: t.boolean,

@@ -65,6 +65,7 @@ export function newTaskRecord(input: NewTaskInput): TaskRecord {
     lastRestart: null,
     integrityRestartUsed: false,
     fetchedFromZero: false,
+    suggestedName: null,
     error: null,
     endedAt: null,
     waitingNotified: false,

@@ -124,6 +124,7 @@ export function beginBody(task: TaskRecord, event: Ev<'responseStarted'>): TaskU
     lastRestart: event.restart ?? task.lastRestart,
     fetchedFromZero: fresh ? true : event.mode === 'append' ? (task.checkpoint?.offset ?? 0) === 0 : task.fetchedFromZero,
     checkpoint: event.checkpoint ?? (fresh ? null : task.checkpoint),
+    suggestedName: fresh ? (event.suggestedName ?? null) : task.suggestedName,
     progress: {
       ...task.progress,
       countOfBytesReceived: event.checkpoint?.offset ?? (fresh ? 0 : task.progress.countOfBytesReceived),

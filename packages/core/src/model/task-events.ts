@@ -47,6 +47,8 @@ export type TaskEvent =
        * on another boot gives the kept bytes under this boot's identity. One commit, not two.
        */
       readonly checkpoint?: Checkpoint;
+      /** `fresh`, into a directory: the file name this response suggests (kept for the hand-over). */
+      readonly suggestedName?: string | null;
     } & At)
   /** A checkpoint is durable (bytes synced up to `checkpoint.offset`). */
   | ({ readonly type: 'bytesDurable'; readonly checkpoint: Checkpoint; readonly countOfBytesSent?: number } & At)

@@ -194,6 +194,12 @@ export interface TaskRecord {
   readonly integrityRestartUsed: boolean;
   /** Whether the download was fetched whole from 0 in its current run (no resume). */
   readonly fetchedFromZero: boolean;
+  /**
+   * A download into a directory: the file name the response that began its bytes suggested
+   * (Content-Disposition, else its URL), so a resume whose 206 or 416 names none (or another)
+   * still lands under it. Null until then, and for other tasks.
+   */
+  readonly suggestedName: string | null;
   /** Set when the task ended with an error. */
   readonly error: PersistedError | null;
   /** Wall-clock end instant, ms, once completed. */

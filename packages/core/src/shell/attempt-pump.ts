@@ -272,6 +272,8 @@ export class AttemptPump {
     let fromZero = offset === 0;
     // A response to HEAD, a 204 and a 304 have no content whatever their Content-Length says (RFC 9110 6.4.1).
     const bodyless = request.method === 'HEAD' || head.status === 204 || head.status === 304;
+    // The name a download into a directory will have: the one the response that begins its bytes suggests.
+    const named = (): string | null => (record.options.destination?.type === 'path' ? null : suggestedFileName(head.headers['content-disposition'], request.url));
     if (download) {
       const decision = decideResume({ offset, validator, expectedLength: expected, rangeSent: 'range' in headersSent }, head, transport.capabilities);
       if (decision.type === 'fail') throw await statusError(head, response.body, id, () => watchdog.touch());
@@ -305,7 +307,7 @@ export class AttemptPump {
         expected = bodyless ? 0 : decision.expectedLength;
         const restart = decision.type === 'restart' ? decision.reason : dropped;
         const checkpoint = { offset: 0, validator, expectedLength: expected, bootIdentity };
-        await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart, expectedLength: expected, checkpoint, now: clock.now() });
+        await this.send(attempt, id, { type: 'responseStarted', status: head.status, mode: 'fresh', restart, expectedLength: expected, checkpoint, suggestedName: named(), now: clock.now() });
       }
       if (decision.type === 'done') return this.finishDownload(record, offset, hash, fromZero, head, request);
     } else {
@@ -404,7 +406,9 @@ export class AttemptPump {
       throw new BgSessionError('IntegrityMismatch', `The file hashes to ${digest ?? 'nothing'}, not ${integrity}.`, { taskIdentifier: record.taskIdentifier });
     }
     const destination = record.options.destination;
-    const target = destination?.type === 'path' ? destination.path : suggestedFileName(head.headers['content-disposition'], request.url);
+    // A resumed download keeps the name the response that began it suggested: a 206 or a 416 often names none.
+    const suggested = (): string => (fromZero ? null : record.suggestedName) ?? suggestedFileName(head.headers['content-disposition'], request.url);
+    const target = destination?.type === 'path' ? destination.path : suggested();
     return {
       type: 'bodyEnded',
       handOver: { size, hash: digest, target },

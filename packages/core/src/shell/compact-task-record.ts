@@ -45,6 +45,7 @@ export function compactTaskRecord(r: TaskRecord, sharing: RecordSharing = new Re
     lastRestart: r.lastRestart === null ? null : constant(restartReasons, r.lastRestart),
     integrityRestartUsed: r.integrityRestartUsed,
     fetchedFromZero: r.fetchedFromZero,
+    suggestedName: r.suggestedName,
     error: sharing.value('error', r.error),
     endedAt: r.endedAt,
     waitingNotified: r.waitingNotified,

@@ -174,3 +174,32 @@ describe('an error page that is slow to arrive', () => {
     await session.close();
   });
 });
+
+describe('the name of a download into a directory', () => {
+  it('a download resumed by a 206 that names no file, across a kill, still lands under the name the first response suggested (it took the URL\'s)', async () => {
+    const content = testContent(64 * 1024);
+    const disposition = 'attachment; filename="Q3 report.pdf"';
+    const { host, log, listener, transport } = openHost(
+      (attempt, headers) => {
+        const start = rangeStart(headers);
+        if (start === null) return { type: 'respond', status: 200, headers: { etag, 'content-length': String(content.length), 'content-disposition': disposition }, body: content, chunkSize: 8192, hangAfter: 16 * 1024 };
+        return { type: 'respond', status: 206, headers: { etag, 'content-range': `bytes ${start}-${content.length - 1}/${content.length}` }, body: content.subarray(start) };
+      },
+      310,
+    );
+    const configuration = { identifier: 'named', checkpointBytes: 8192 };
+    const session = await host.open(configuration, { listener });
+    const task = await session.download({ url: 'https://files.example/download?id=7', destination: { type: 'directory', directory: '/downloads' } });
+    await runUntil(host, () => task.info().countOfBytesReceived >= 16 * 1024, 10);
+    await host.kill();
+
+    const again = await host.open(configuration, { listener });
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+    expect(completions(log, task.taskIdentifier)[0]!.error).toBeNull();
+    expect(rangeStart(transport.requests[1]!.headers)).toBeGreaterThan(0);
+    const finished = log.durable.find((event) => event.type === 'downloadDidFinish');
+    expect(finished?.type === 'downloadDidFinish' && finished.location).toBe('/downloads/Q3 report.pdf');
+    expect(firstDifference(host.byteData.readFile('/downloads/Q3 report.pdf'), content)).toBe(-1);
+    await again.close();
+  });
+});

@@ -62,6 +62,7 @@ export function taskRecordArbitrary(options: TaskRecordArbitraryOptions = {}): f
       lastRestart: fc.option(fc.constantFrom(...restartReasons), { nil: null }),
       integrityRestartUsed: fc.boolean(),
       fetchedFromZero: fc.boolean(),
+      suggestedName: fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: null }),
       error: persistedErrorArbitrary(),
       endedAt: instantArbitrary(),
       waitingNotified: fc.boolean(),
