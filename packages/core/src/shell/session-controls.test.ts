@@ -78,6 +78,18 @@ describe('suspend and resume', () => {
     await session.close();
   });
 
+  it('cancelProducingResumeData() on a running download with nothing worth resuming resolves null once the task has ended, as it resolves resume data', async () => {
+    const transport = createScriptedTransport([serveBytes(content, { hangAfter: 16 * kib })]);
+    const host = createMemoryHost({ transport, seed: 24 });
+    const { session, log } = await openWithLog(host, 'null-resume-data');
+    const task = await session.download({ url });
+    await runUntil(host, () => task.info().countOfBytesReceived >= 16 * kib, 10);
+    const resolved = task.cancelProducingResumeData().then((value) => ({ value, phase: task.info().phase }));
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1, 10);
+    expect(await resolved).toEqual({ value: null, phase: 'cancelled' });
+    await session.close();
+  });
+
   it('a task created with resume: false starts nothing until resume()', async () => {
     const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"' })]);
     const host = createMemoryHost({ transport, seed: 23 });

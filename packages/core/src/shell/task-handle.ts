@@ -67,8 +67,9 @@ export class TaskHandle implements Task {
     });
     if (result?.accepted !== true) return null;
     // A running download is `canceling` until its attempt is torn down; its bytes become resume
-    // data's only at the end commit, so the caller gets the value once `download(resumeData)` can use it.
-    if (made.resumeData !== null && !isTerminalPhase(result.record.phase)) await this.ended();
+    // data's only at the end commit, so the caller gets the value once `download(resumeData)` can use
+    // it. A null waits too: the task has ended when the call resolves, whatever it returns.
+    if (!isTerminalPhase(result.record.phase)) await this.ended();
     return made.resumeData;
   }
 
