@@ -154,11 +154,12 @@ describe('file byte store hand-over', () => {
     expect(await store.length('k')).toBe(3);
   });
 
-  it("'replace' does not replace a directory", async () => {
+  it.each(['replace', 'fail'] as const)("'%s' does not replace a directory, and says a directory is in the way", async (ifExists) => {
     const fs = await world();
     const store = createFileByteStore({ fs, directory });
     await store.append('k', text('abc'));
-    await expectRejection(store.handOver('k', { destination: { type: 'path', path: '/downloads', ifExists: 'replace' }, suggestedName: null }), 'DestinationExists');
+    const error = await expectRejection(store.handOver('k', { destination: { type: 'path', path: '/downloads', ifExists }, suggestedName: null }), 'DestinationExists');
+    expect(error.message).toContain('A directory is at /downloads');
     expect(await fs.lstat('/downloads/victim.txt')).not.toBeNull();
     expect(await store.length('k')).toBe(3);
   });

@@ -67,10 +67,11 @@ export async function linkHandOver(context: FileByteStoreContext, request: LinkR
     await retirePart(context, request);
     return 'moved';
   }
-  if (existing !== null && exclusive) return 'exists';
+  // A directory in the way is named as one, whatever ifExists says: it is never replaced.
   if (existing?.type === 'directory') {
     throw new BgSessionError('DestinationExists', `A directory is at ${to}; it cannot be replaced by a file.`, { path: to });
   }
+  if (existing !== null && exclusive) return 'exists';
   // A marker of an earlier move of this key names another place: it must not outlive this one.
   await removeHandOverMarker(context, key);
   const temporary = existing === null ? null : temporaryPath(layout, key, fromStat, to);
