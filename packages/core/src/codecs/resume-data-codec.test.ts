@@ -5,7 +5,7 @@ import { encodeBase64Url } from './base64url.js';
 import { decodeResumeData, encodeResumeData } from './resume-data-codec.js';
 
 const data: ResumeData = {
-  version: 1,
+  version: 2,
   sessionIdentifier: 'downloads',
   originalUrl: 'https://example.com/big.iso',
   currentRequest: { url: 'https://cdn.example.com/big.iso?sig=1', method: 'GET', headers: { accept: '*/*' } },
@@ -15,6 +15,7 @@ const data: ResumeData = {
   partKey: 'part-17',
   bootIdentity: 'b7a1',
   expiresAt: 1_700_000_000_000,
+  credentialHeaders: ['authorization'],
 };
 
 function token(json: unknown): string {
@@ -33,6 +34,15 @@ describe('resume data', () => {
     const encoded = encodeResumeData(data);
     expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeResumeData(encoded)).toEqual(E.right(data));
+  });
+
+  it('reads resume data of version 1, made before it named its credential headers, as naming none', () => {
+    const { credentialHeaders: _names, ...v1 } = data;
+    expect(decodeResumeData(token({ ...v1, version: 1 }))).toEqual(E.right({ ...data, credentialHeaders: [] }));
+  });
+
+  it('never holds a credential value: only the names of the headers a resumed task needs again', () => {
+    expect(field(token({ ...data, credentialHeaders: [{ authorization: 'Bearer x' }] }))).toBe('resumeData.credentialHeaders[0]');
   });
 
   it.each([

@@ -7,39 +7,42 @@ import type { DecodeFailure } from './decode-error.js';
 import { exactType } from './exact-codec.js';
 import { httpRequestCodec } from './http-request-codec.js';
 import { nullable } from './nullable-codec.js';
-import { httpUrl, instant, nonEmptyString, nonNegativeSafeInteger } from './primitives.js';
+import { httpUrl, instant, lowerCaseHeaderName, nonEmptyString, nonNegativeSafeInteger } from './primitives.js';
 import type { Assert, Equals } from './type-equality.js';
 import { validatorCodec } from './validator-codec.js';
-import { versionedRecord } from './versioned-record.js';
+import { legacyVersion, versionedRecord } from './versioned-record.js';
 
 /** Resume data far beyond any real one (a URL, a few headers, a validator) is refused unread. */
 const MAX_RESUME_DATA_LENGTH = 1024 * 1024;
 
-/** The fields of resume data version 1, without `version`. */
-export const resumeDataFieldsCodec = exactType(
-  {
-    sessionIdentifier: nonEmptyString,
-    originalUrl: httpUrl,
-    currentRequest: httpRequestCodec,
-    validator: nullable(validatorCodec),
-    bytesKept: nonNegativeSafeInteger,
-    expectedLength: nullable(nonNegativeSafeInteger),
-    partKey: nonEmptyString,
-    bootIdentity: t.string,
-    expiresAt: instant,
-  },
-  'resume data',
-);
+const resumeDataV1Fields = {
+  sessionIdentifier: nonEmptyString,
+  originalUrl: httpUrl,
+  currentRequest: httpRequestCodec,
+  validator: nullable(validatorCodec),
+  bytesKept: nonNegativeSafeInteger,
+  expectedLength: nullable(nonNegativeSafeInteger),
+  partKey: nonEmptyString,
+  bootIdentity: t.string,
+  expiresAt: instant,
+};
 
-type _ResumeDataMatches = Assert<Equals<{ readonly version: 1 } & t.TypeOf<typeof resumeDataFieldsCodec>, ResumeData>>;
+/** The fields of resume data version 1 (before it named its credential headers), without `version`. */
+const resumeDataV1Codec = exactType(resumeDataV1Fields, 'resume data');
 
-// The model carries the version as `version: 1`, so this record's version key is `version`.
+/** The fields of resume data version 2, without `version`. */
+export const resumeDataFieldsCodec = exactType({ ...resumeDataV1Fields, credentialHeaders: t.readonlyArray(lowerCaseHeaderName) }, 'resume data');
+
+type _ResumeDataMatches = Assert<Equals<{ readonly version: 2 } & t.TypeOf<typeof resumeDataFieldsCodec>, ResumeData>>;
+
+// The model carries the version as `version`, so this record's version key is `version`. Version 1
+// named no credential headers: a task made from it is sent with what its `headers` give.
 const resumeDataRecords = versionedRecord({
   name: 'resume data',
   versionKey: 'version',
-  version: 1,
+  version: 2,
   codec: resumeDataFieldsCodec,
-  legacy: [],
+  legacy: [legacyVersion(1, resumeDataV1Codec, (v1) => ({ ...v1, credentialHeaders: [] }))],
 });
 
 function invalid(field: string, message: string): BgSessionError {
@@ -91,7 +94,7 @@ export function decodeResumeData(value: unknown): E.Either<BgSessionError, Resum
   }
   const decoded = resumeDataRecords.decode(raw);
   if (E.isLeft(decoded)) return E.left(fromFailure(decoded.left));
-  return E.right({ version: 1, ...decoded.right });
+  return E.right({ version: 2, ...decoded.right });
 }
 
 /** The store's reference to bytes owned by resume data (`ResumeDataReference`), fields only. */

@@ -53,7 +53,7 @@ describe('versioned records', () => {
 
   it('refuses resume data made by a newer version as InvalidResumeData', () => {
     const token = encodeResumeData({
-      version: 1,
+      version: 2,
       sessionIdentifier: 'downloads',
       originalUrl: 'https://example.com/a',
       currentRequest: { url: 'https://example.com/a', method: 'GET', headers: {} },
@@ -63,9 +63,10 @@ describe('versioned records', () => {
       partKey: 'part-1',
       bootIdentity: 'boot',
       expiresAt: 1_000,
+      credentialHeaders: [],
     });
     const json = JSON.parse(new TextDecoder().decode(decodeBase64Url(token) ?? new Uint8Array())) as object;
-    const newer = encodeBase64Url(new TextEncoder().encode(JSON.stringify({ ...json, version: 2 })));
+    const newer = encodeBase64Url(new TextEncoder().encode(JSON.stringify({ ...json, version: 3 })));
     const result = decodeResumeData(newer);
     expect(E.isLeft(result) && result.left).toMatchObject({ code: 'InvalidResumeData', field: 'resumeData.version' });
     expect(E.isLeft(result) && result.left.message).toContain('newer version');

@@ -6,7 +6,7 @@ import type { HttpRequest, Validator } from './http.js';
  * app opted in.
  */
 export interface ResumeData {
-  readonly version: 1;
+  readonly version: 2;
   /** The session that owns the bytes. */
   readonly sessionIdentifier: string;
   readonly originalUrl: string;
@@ -20,6 +20,11 @@ export interface ResumeData {
   readonly bootIdentity: string;
   /** Wall-clock instant after which the bytes may be deleted, ms. */
   readonly expiresAt: number;
+  /**
+   * The names (never the values) of the sensitive headers the download was sent with: the task made
+   * from this resume data needs them again, from the app's `credentials` callback or its `headers`.
+   */
+  readonly credentialHeaders: readonly string[];
 }
 
 /** The store's reference to bytes owned by resume data, so they are deleted when they expire. */

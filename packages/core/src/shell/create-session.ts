@@ -167,6 +167,7 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
       const decodedData = decodeResumeData(value);
       if (E.isLeft(decodedData)) throw decodedData.left;
       const key = decodedData.right.partKey;
+      runtime.resumeSecrets.delete(key);
       if (!runtime.resumeReferences.delete(key)) return;
       await runtime.commit([{ type: 'delete', collection: 'resumeData', key }], 'strict', false);
       await ports.byteStore.delete(key).catch(() => undefined);

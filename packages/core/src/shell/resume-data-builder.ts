@@ -22,7 +22,7 @@ export function buildResumeData(runtime: SessionRuntime, record: TaskRecord, now
   const strong = validator !== null && (validator.type === 'etag' ? !validator.weak : validator.strong);
   if (!strong) return null;
   return encodeResumeData({
-    version: 1,
+    version: 2,
     sessionIdentifier: runtime.configuration.identifier,
     originalUrl: record.originalRequest.url,
     currentRequest: persistableRequest(record.currentRequest, runtime.configuration),
@@ -32,5 +32,6 @@ export function buildResumeData(runtime: SessionRuntime, record: TaskRecord, now
     partKey: record.partKey,
     bootIdentity: checkpoint.bootIdentity,
     expiresAt: now + runtime.configuration.resumeDataLifetime,
+    credentialHeaders: record.credentialHeaders,
   });
 }

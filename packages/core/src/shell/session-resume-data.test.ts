@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMemoryHost, createScriptedTransport, serveBytes, type MemoryHost, type RecordedRequest } from '@bgsession/testing';
-import type { DownloadOptions, Session, Task } from '../index.js';
+import type { DownloadOptions, HostOptions, Session, Task } from '../index.js';
 import { completions, eventLog, firstDifference, rangeStart, recordingListener, runUntil, settle, testContent, type EventLog } from './session-fixtures.test-helpers.js';
 
 const content = testContent(256 * 1024);
@@ -17,9 +17,9 @@ function stallingThenServing(stallAt: number) {
   ]);
 }
 
-async function openWithLog(host: MemoryHost, identifier: string): Promise<{ session: Session; log: EventLog }> {
+async function openWithLog(host: MemoryHost, identifier: string, hostOptions: HostOptions = {}): Promise<{ session: Session; log: EventLog }> {
   const log = eventLog();
-  const session = await host.open({ identifier, checkpointBytes: 32 * kib }, { listener: recordingListener(log, (at) => host.byteData.readFile(at)) });
+  const session = await host.open({ identifier, checkpointBytes: 32 * kib }, { ...hostOptions, listener: recordingListener(log, (at) => host.byteData.readFile(at)) });
   return { session, log };
 }
 
@@ -123,13 +123,13 @@ describe('cancelProducingResumeData and download(resumeData)', () => {
     await session.close();
   });
 
-  it('download({ resumeData, url | method | headers }) is InvalidArgument naming the field, and the resume data stays usable (with an integrity the bytes then fail)', async () => {
+  it('download({ resumeData, url | method | headers other than credentials }) is InvalidArgument naming the field, and the resume data stays usable (with an integrity the bytes then fail)', async () => {
     const host = createMemoryHost({ transport: stallingThenServing(64 * kib), seed: 30 });
     const { session, log } = await openWithLog(host, 'resume-data-refused-options');
     const task = await session.download({ url });
     await untilKept(host, task, 64 * kib);
     const resumeData = (await task.cancelProducingResumeData())!;
-    for (const [field, value] of [['url', url], ['method', 'GET'], ['headers', {}]] as const) {
+    for (const [field, value] of [['url', url], ['method', 'GET'], ['headers', { 'x-trace': '1' }], ['headers', 'authorization']] as const) {
       const refused = await session.download({ resumeData, [field]: value } as never).catch((error: unknown) => error);
       expect(refused).toMatchObject({ code: 'InvalidArgument', field });
     }
@@ -142,6 +142,55 @@ describe('cancelProducingResumeData and download(resumeData)', () => {
     expect(resumed.info().countOfBytesReceived).toBe(64 * kib);
     await runUntil(host, () => completions(log, resumed.taskIdentifier).length === 1);
     expect(completions(log, resumed.taskIdentifier)[0]!.error?.code).toBe('IntegrityMismatch');
+    await session.close();
+  });
+
+  it('a download sent with credentials and resumed from its resume data in the same process is sent with them again (it went without them, and got 401)', async () => {
+    const transport = stallingThenServing(64 * kib);
+    const host = createMemoryHost({ transport, seed: 36 });
+    const { session, log } = await openWithLog(host, 'resume-data-credentials');
+    const authorization = 'Bearer first';
+    const task = await session.download({ url, headers: { authorization } });
+    await untilKept(host, task, 64 * kib);
+    const resumeData = (await task.cancelProducingResumeData())!;
+    // The resume data names the header it needs, never its value.
+    expect(Buffer.from(resumeData, 'base64url').toString('utf8')).not.toContain('Bearer');
+    const resumed = await session.download(resumeData);
+    expect(resumed.info().credentialHeaders).toEqual(['authorization']);
+    await runUntil(host, () => completions(log, resumed.taskIdentifier).length === 1);
+    expect(completions(log, resumed.taskIdentifier)[0]!.error).toBeNull();
+    expect(transport.requests.map((request) => request.headers['authorization'])).toEqual([authorization, authorization]);
+    await session.close();
+  });
+
+  it('after a relaunch, a download made from resume data asks the credentials callback for the headers it names, or takes them from download({ resumeData, headers })', async () => {
+    const stalling = serveBytes(content, { etag: '"v1"', chunkSize: 16 * kib, hangAfter: 64 * kib });
+    const serving = serveBytes(content, { etag: '"v1"', chunkSize: 16 * kib });
+    const transport = createScriptedTransport([stalling, stalling, serving, serving]);
+    const host = createMemoryHost({ transport, seed: 37 });
+    const first = await host.open({ identifier: 'resume-data-relaunch-credentials' });
+    const cuts = [];
+    for (const name of ['a', 'b']) {
+      const cut = await first.download({ url: `${url}?${name}`, headers: { authorization: 'Bearer old' } });
+      await untilKept(host, cut, 64 * kib);
+      cuts.push((await cut.cancelProducingResumeData())!);
+    }
+    await host.kill();
+    const asked: string[] = [];
+    const { session, log } = await openWithLog(host, 'resume-data-relaunch-credentials', {
+      credentials: (info) => {
+        asked.push(info.credentialHeaders.join());
+        return info.originalRequest.url.endsWith('?a') ? { authorization: 'Bearer from-callback' } : null;
+      },
+    });
+    const fromCallback = await session.download(cuts[0]!);
+    const fromHeaders = await session.download({ resumeData: cuts[1]!, headers: { Authorization: 'Bearer from-call' } });
+    await runUntil(host, () => completions(log, fromCallback.taskIdentifier).length === 1 && completions(log, fromHeaders.taskIdentifier).length === 1);
+    expect(completions(log, fromCallback.taskIdentifier)[0]!.error).toBeNull();
+    expect(completions(log, fromHeaders.taskIdentifier)[0]!.error).toBeNull();
+    expect(asked).toContain('authorization');
+    const resumedWith = transport.requests.filter((request) => rangeStart(request.headers) === 64 * kib).map((request) => `${request.url.slice(-1)} ${request.headers['authorization']}`);
+    expect(resumedWith.sort()).toEqual(['a Bearer from-callback', 'b Bearer from-call']);
     await session.close();
   });
 

@@ -55,6 +55,12 @@ export class SessionRuntime {
   readonly records = new Map<number, TaskRecord>();
   /** Sensitive headers kept only in memory (not persisted unless the app opted in). */
   readonly secrets = new Map<number, HeaderMap>();
+  /**
+   * The credentials a download that ended with resume data was sent with, by the key of the bytes
+   * the resume data owns: a task made from it in this process is sent with them again. Memory only,
+   * as every secret; gone with the resume data's bytes (used, discarded or expired).
+   */
+  readonly resumeSecrets = new Map<string, HeaderMap>();
   readonly resumeReferences = new Map<string, ResumeDataReference>();
   readonly deadlines = new DeadlineQueue();
   readonly problems: StoreProblem[] = [];
@@ -302,6 +308,8 @@ export class SessionRuntime {
   private ended(record: TaskRecord): void {
     const id = record.taskIdentifier;
     this.deadlines.delete(id);
+    const secrets = this.secrets.get(id);
+    if (secrets !== undefined && record.partKey !== null && record.error?.resumeData != null) this.resumeSecrets.set(record.partKey, secrets);
     this.secrets.delete(id);
     const waiters = this.outcomeWaiters.get(id);
     this.outcomeWaiters.delete(id);

@@ -27,6 +27,7 @@ export async function expireResumeData(runtime: SessionRuntime, now: number): Pr
   for (const reference of [...runtime.resumeReferences.values()]) {
     if (reference.expiresAt > now) continue;
     runtime.resumeReferences.delete(reference.partKey);
+    runtime.resumeSecrets.delete(reference.partKey);
     await runtime.commit([{ type: 'delete', collection: 'resumeData', key: reference.partKey }], runtime.lazyDurability, false).catch(() => undefined);
     await runtime.ports.byteStore.delete(reference.partKey).catch(() => undefined);
   }

@@ -84,11 +84,23 @@ export class TaskCreation {
     const decoded = decodeResumeData(value);
     if (E.isLeft(decoded)) throw decoded.left;
     const data = decoded.right;
-    for (const field of ['url', 'method', 'headers']) {
+    for (const field of ['url', 'method']) {
       if (field in options) throw new BgSessionError('InvalidArgument', `${field}: a download made from resume data takes it from the resume data`, { field });
     }
+    // The request comes from the resume data; `headers` may bring only credentials (the sensitive
+    // headers it names, which it never holds).
+    const credentials = options['headers'];
+    if (credentials !== undefined) {
+      const sensitive = new Set(this.runtime.configuration.sensitiveHeaders.map((name) => name.toLowerCase()));
+      const names = typeof credentials === 'object' && credentials !== null && !Array.isArray(credentials) ? Object.keys(credentials) : null;
+      const other = names?.find((name) => !sensitive.has(name.toLowerCase()));
+      if (names === null || other !== undefined) {
+        throw new BgSessionError('InvalidArgument', `headers: a download made from resume data takes only credentials (${[...sensitive].join(', ')}) here${other === undefined ? '' : `, not ${other}`}`, { field: 'headers' });
+      }
+    }
     // The options are checked before the resume data's bytes are taken, as for any download.
-    const resolved = resolveTaskInput('download', { ...options, url: data.originalUrl, headers: data.currentRequest.headers }, this.runtime.configuration, this.runtime.ports.hasher !== undefined);
+    const headers = { ...data.currentRequest.headers, ...(credentials as Readonly<Record<string, string>> | undefined) };
+    const resolved = resolveTaskInput('download', { ...options, url: data.originalUrl, headers }, this.runtime.configuration, this.runtime.ports.hasher !== undefined);
     // A key already on a task gives that task, as for any download (an app that cannot tell whether
     // its call landed calls again, and the resume data's bytes are that task's now); except the
     // task that gave these bytes to the resume data: its key passes to the new one.
@@ -110,10 +122,15 @@ export class TaskCreation {
       throw new BgSessionError('InvalidResumeData', 'resumeData: its bytes are gone (used, discarded or expired)', { field: 'resumeData' });
     }
     this.assertOpen();
-    const creation = this.insert('download', resolved, {
-      partKey: data.partKey,
-      checkpoint: { offset: data.bytesKept, validator: data.validator, expectedLength: data.expectedLength, bootIdentity: data.bootIdentity },
-    });
+    // The credentials the giving task was sent with, while this process still holds them; else the
+    // app's `credentials` callback (or these `headers`) must give the headers the resume data names.
+    const inherited = this.runtime.resumeSecrets.get(data.partKey);
+    const creation = this.insert(
+      'download',
+      { ...resolved, secrets: { ...inherited, ...resolved.secrets } },
+      { partKey: data.partKey, checkpoint: { offset: data.bytesKept, validator: data.validator, expectedLength: data.expectedLength, bootIdentity: data.bootIdentity } },
+      data.credentialHeaders,
+    );
     return key === null ? creation : this.underKey(key, creation);
   }
 
@@ -122,7 +139,7 @@ export class TaskCreation {
     if (this.runtime.header.lifecycle !== 'active') throw new BgSessionError('SessionInvalidated', 'The session is invalidated and takes no new tasks.');
   }
 
-  private async insert(kind: TaskKind, resolved: ResolvedTaskInput, resumeFrom: NewTaskInput['resumeFrom']): Promise<Task> {
+  private async insert(kind: TaskKind, resolved: ResolvedTaskInput, resumeFrom: NewTaskInput['resumeFrom'], credentialNames: readonly string[] = []): Promise<Task> {
     const { runtime } = this;
     const { ports } = runtime;
     // The identifier and the resume data's bytes are taken before the first await: identifiers
@@ -133,6 +150,8 @@ export class TaskCreation {
     runtime.header = { ...runtime.header, highestTaskIdentifier: taskIdentifier };
     const claimed = resumeFrom?.partKey == null ? undefined : runtime.resumeReferences.get(resumeFrom.partKey);
     if (claimed !== undefined) runtime.resumeReferences.delete(claimed.partKey);
+    const claimedSecrets = claimed === undefined ? undefined : runtime.resumeSecrets.get(claimed.partKey);
+    if (claimed !== undefined) runtime.resumeSecrets.delete(claimed.partKey);
     let body: BodySource | null = null;
     try {
       await checkDestination(runtime, resolved);
@@ -140,6 +159,7 @@ export class TaskCreation {
       if (resolved.file !== null) body = await uploadSourceOf(ports.byteStore, resolved.file);
     } catch (error) {
       if (claimed !== undefined) runtime.resumeReferences.set(claimed.partKey, claimed);
+      if (claimed !== undefined && claimedSecrets !== undefined) runtime.resumeSecrets.set(claimed.partKey, claimedSecrets);
       // No task ever had it: refused calls in a row do not move the identifiers on (a journal's
       // damage bound counts identifiers by the bytes their records take, see `loadStore`).
       if (runtime.header.highestTaskIdentifier === taskIdentifier) runtime.header = { ...runtime.header, highestTaskIdentifier: taskIdentifier - 1 };
@@ -154,7 +174,7 @@ export class TaskCreation {
     const record = newTaskRecord({
       taskIdentifier, kind, request: resolved.request, options: resolved.options, createdAt: ports.clock.now(),
       taskKey: resolved.taskKey, taskDescription: resolved.taskDescription, body, ...(resumeFrom === undefined ? {} : { resumeFrom }),
-      credentialHeaders: Object.keys(resolved.secrets),
+      credentialHeaders: [...new Set([...credentialNames, ...Object.keys(resolved.secrets)])],
     });
     // Created running (the default): the resume is part of the creation commit, one write per task.
     const resumed = resolved.resume ? fastStep(record, { type: 'resume', now: ports.clock.now() }, { retry: runtime.configuration.retry }) : null;

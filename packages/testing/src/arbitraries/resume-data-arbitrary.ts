@@ -10,12 +10,12 @@ import { validatorArbitrary } from './validator-arbitrary.js';
  *
  * @example
  * ```ts
- * fc.assert(fc.property(resumeDataArbitrary(), (data) => data.version === 1));
+ * fc.assert(fc.property(resumeDataArbitrary(), (data) => data.version === 2));
  * ```
  */
 export function resumeDataArbitrary(): fc.Arbitrary<ResumeData> {
   return plainRecord({
-      version: fc.constant(1 as const),
+      version: fc.constant(2 as const),
       sessionIdentifier: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,23}$/),
       originalUrl: fc.webUrl({ withQueryParameters: true }),
       currentRequest: httpRequestArbitrary(),
@@ -25,6 +25,7 @@ export function resumeDataArbitrary(): fc.Arbitrary<ResumeData> {
       partKey: storeKeyArbitrary(),
       bootIdentity: fc.uuid(),
       expiresAt: instantArbitrary(),
+      credentialHeaders: fc.uniqueArray(fc.constantFrom('authorization', 'cookie', 'proxy-authorization', 'x-api-key')),
     })
     .map((data) =>
       data.expectedLength !== null && data.bytesKept > data.expectedLength ? { ...data, bytesKept: data.expectedLength } : data,
