@@ -43,7 +43,7 @@ export const errorCodes = {
   InvalidUrl: { retryable: false, effect: 'failed', meaning: 'Not an absolute http(s) URL (thrown at creation, or met on a redirect).' },
   RedirectRefused: { retryable: false, effect: 'failed', meaning: 'A redirect broke the hop limit, the scheme rule or the cross-origin rule.' },
   PermissionDenied: { retryable: false, effect: 'failed', meaning: 'The file system refused an operation.' },
-  ResponseTooLarge: { retryable: false, effect: 'failed', meaning: "A data task's response body exceeded `maxDataTaskBytes`." },
+  ResponseTooLarge: { retryable: false, effect: 'failed', meaning: "A data or upload task's response body exceeded its `maxDataTaskBytes` (8 MiB unless the configuration or the task says otherwise)." },
   IntegrityMismatch: { retryable: false, effect: 'failed', meaning: 'The downloaded bytes do not hash to `integrity` (after the one free restart).' },
   UploadSourceChanged: { retryable: false, effect: 'failed', meaning: "The upload's source file changed while the task lived." },
   RequestInterrupted: { retryable: false, effect: 'failed', meaning: 'A non-idempotent request was cut by the death of its host; its body may have been sent.' },

@@ -113,6 +113,13 @@ const valid: Readonly<Record<Kind, Record<string, unknown>>> = { download: { url
 function call(session: Session, kind: Kind, input: unknown): Promise<unknown> {
   return kind === 'download' ? session.download(input as never) : kind === 'upload' ? session.upload(input as never) : session.data(input as never);
 }
+/** Bytes whose buffer was transferred away (structuredClone with transfer detaches it). */
+function detachedBytes(): Uint8Array {
+  const bytes = new Uint8Array(8);
+  structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+  return bytes;
+}
+
 describe('download, upload and data refuse wrong options with a BgSessionError naming the field', () => {
   const badUrls = ['not a url', '/relative/path', 'files.example/a.bin', 'ftp://files.example/a.bin', 'javascript:alert(1)', 'file:///etc/passwd', 'http://', 'https://exa mple.com/', 'https://alice:s3cr3t@files.example/a.bin', 'https://alice@files.example/a.bin'];
   const common: ReadonlyArray<readonly [string, Record<string, unknown>, ErrorCode, string]> = [
@@ -151,6 +158,10 @@ describe('download, upload and data refuse wrong options with a BgSessionError n
     ['a fractional byte count', { countOfBytesClientExpectsToSend: 1.5 }, 'InvalidArgument', 'countOfBytesClientExpectsToSend'],
     ['a string flag', { allowsExpensiveNetwork: 'no' }, 'InvalidArgument', 'allowsExpensiveNetwork'],
     ['a numeric resume', { resume: 1 }, 'InvalidArgument', 'resume'],
+    ['method CONNECT (a tunnel, not a transfer)', { method: 'connect' }, 'InvalidArgument', 'method'],
+    ['method TRACE', { method: 'TRACE' }, 'InvalidArgument', 'method'],
+    ['an Expect header (the transport cannot wait for 100 Continue)', { headers: { Expect: '100-continue' } }, 'InvalidArgument', 'headers.Expect'],
+    ['a header value beyond Latin-1', { headers: { authorization: 'Bearer €' } }, 'InvalidArgument', 'headers.authorization'],
   ];
 
   for (const kind of ['download', 'upload', 'data'] as const) {
@@ -182,6 +193,8 @@ describe('download, upload and data refuse wrong options with a BgSessionError n
     ['upload', 'a string body', { url, body: 'hello' }, 'InvalidArgument', 'body'],
     ['upload', 'an array body', { url, body: [1, 2, 3] }, 'InvalidArgument', 'body'],
     ['data', 'an ArrayBuffer body', { url, body: new ArrayBuffer(3) }, 'InvalidArgument', 'body'],
+    ['data', 'a body whose buffer was transferred', { url, body: detachedBytes() }, 'InvalidArgument', 'body'],
+    ['upload', 'a body whose buffer was transferred', { url, body: detachedBytes() }, 'InvalidArgument', 'body'],
     ['data', 'a zero maxDataTaskBytes', { url, maxDataTaskBytes: 0 }, 'InvalidArgument', 'maxDataTaskBytes'],
     ['data', 'a managed header: Transfer-Encoding', { url, headers: { 'transfer-encoding': 'chunked' } }, 'InvalidArgument', 'headers.transfer-encoding'],
     ['download', 'a managed header: If-Range', { url, headers: { 'If-Range': '"v1"' } }, 'InvalidArgument', 'headers.If-Range'],

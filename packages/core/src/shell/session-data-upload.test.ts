@@ -165,6 +165,28 @@ describe('uploads', () => {
   });
 });
 
+describe('the response of an upload', () => {
+  it('is kept under the upload\'s own maxDataTaskBytes, as a data task\'s is (an upload could not raise it, and a 9 MiB answer to an accepted POST was ResponseTooLarge)', async () => {
+    const answer = testContent(9 * 1024 * 1024);
+    const transport = createScriptedTransport([
+      { type: 'respond', status: 201, headers: { 'content-length': String(answer.length) }, body: answer },
+      { type: 'respond', status: 201, headers: { 'content-length': String(answer.length) }, body: answer },
+    ]);
+    const host = createMemoryHost({ transport, seed: 61 });
+    const log = eventLog();
+    const session = await host.open({ identifier: 'upload-answer' }, { listener: recordingListener(log) });
+    const raised = await session.upload({ url: 'https://api.example/items', method: 'POST', body: testContent(10), maxDataTaskBytes: 16 * 1024 * 1024 });
+    const capped = await session.upload({ url: 'https://api.example/items', method: 'POST', body: testContent(10) });
+    await runUntil(host, () => completions(log, raised.taskIdentifier).length === 1 && completions(log, capped.taskIdentifier).length === 1);
+    const done = completions(log, raised.taskIdentifier)[0]!;
+    expect(done.error).toBeNull();
+    expect(done.response?.status).toBe(201);
+    expect(firstDifference(done.response?.body, answer)).toBe(-1);
+    expect(completions(log, capped.taskIdentifier)[0]!.error?.code).toBe('ResponseTooLarge');
+    await session.close();
+  });
+});
+
 describe('downloads hand their file over', () => {
   it('a download without a destination is handed over in the store and deleted after the acknowledgement', async () => {
     const content = testContent(10_000);

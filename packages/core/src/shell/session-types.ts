@@ -135,6 +135,8 @@ export interface UploadBodyOptions extends TaskOptionsInput {
   readonly body: Uint8Array;
   /** Give `body` or `file`, not both. */
   readonly file?: never;
+  /** The largest response body kept (default: the configuration's, 8 MiB); past it, `ResponseTooLarge`. */
+  readonly maxDataTaskBytes?: number;
 }
 
 /**
@@ -159,6 +161,8 @@ export interface UploadFileOptions extends TaskOptionsInput {
   readonly file: string;
   /** Give `body` or `file`, not both. */
   readonly body?: never;
+  /** The largest response body kept (default: the configuration's, 8 MiB); past it, `ResponseTooLarge`. */
+  readonly maxDataTaskBytes?: number;
 }
 
 /**

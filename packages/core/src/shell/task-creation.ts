@@ -25,8 +25,19 @@ export class TaskCreation {
    * first instead of creating a duplicate (an app that cannot tell whether its creation landed).
    */
   private readonly creating = new Map<string, Promise<Task>>();
+  /** Every creation between its call and its task's adoption (or its refusal). */
+  private readonly inserting = new Set<Promise<unknown>>();
 
   constructor(private readonly runtime: SessionRuntime) {}
+
+  /**
+   * Resolves once every creation called so far has its task in `tasks()` or was refused: an
+   * invalidation that began meanwhile must see them, or a task created a moment before it would
+   * escape it (run in an invalidated session, or stay `created` forever).
+   */
+  async settled(): Promise<void> {
+    while (this.inserting.size > 0) await Promise.allSettled([...this.inserting]);
+  }
 
   /** A task loaded from the store. */
   loaded(taskIdentifier: number, taskKey: string | null): void {
@@ -139,7 +150,17 @@ export class TaskCreation {
     if (this.runtime.header.lifecycle !== 'active') throw new BgSessionError('SessionInvalidated', 'The session is invalidated and takes no new tasks.');
   }
 
-  private async insert(kind: TaskKind, resolved: ResolvedTaskInput, resumeFrom: NewTaskInput['resumeFrom'], credentialNames: readonly string[] = []): Promise<Task> {
+  private insert(kind: TaskKind, resolved: ResolvedTaskInput, resumeFrom: NewTaskInput['resumeFrom'], credentialNames: readonly string[] = []): Promise<Task> {
+    const running = this.insertNow(kind, resolved, resumeFrom, credentialNames);
+    this.inserting.add(running);
+    void running.then(
+      () => this.inserting.delete(running),
+      () => this.inserting.delete(running),
+    );
+    return running;
+  }
+
+  private async insertNow(kind: TaskKind, resolved: ResolvedTaskInput, resumeFrom: NewTaskInput['resumeFrom'], credentialNames: readonly string[]): Promise<Task> {
     const { runtime } = this;
     const { ports } = runtime;
     // The identifier and the resume data's bytes are taken before the first await: identifiers

@@ -25,12 +25,15 @@ const commonKeys = [
 ];
 const keysByKind: Readonly<Record<TaskKind, ReadonlySet<string>>> = {
   download: new Set([...commonKeys, 'integrity', 'destination']),
-  upload: new Set([...commonKeys, 'body', 'file']),
+  // An upload's response is kept as a data task's is, under the same limit.
+  upload: new Set([...commonKeys, 'body', 'file', 'maxDataTaskBytes']),
   data: new Set([...commonKeys, 'body', 'maxDataTaskBytes']),
 };
 const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const managedHeaders = new Set(['range', 'if-range', 'accept-encoding', 'content-length', 'transfer-encoding', 'host']);
+/** Methods no transfer can use (fetch forbids them too): a tunnel, and loops back of the request. */
+const forbiddenMethods = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 const invalid = (field: string, message: string) => new BgSessionError('InvalidArgument', `${field}: ${message}`, { field });
 
@@ -64,8 +67,9 @@ export function resolveTaskInput(kind: TaskKind, input: unknown, configuration: 
     throw new BgSessionError('InvalidUrl', 'url: a user name or password in the URL is neither sent nor stored; give credentials as an Authorization header (a sensitive header, kept out of the store).', { field: 'url' });
   }
   const method = optional(raw, 'method', (v) => typeof v === 'string' && token.test(v), 'an HTTP method token', (v) => (v as string).toUpperCase()) ?? (kind === 'upload' ? 'PUT' : 'GET');
+  if (forbiddenMethods.has(method)) throw invalid('method', `${method} cannot carry a transfer; use GET, POST, PUT or another request method`);
   const headers = resolveHeaders(raw['headers'], kind);
-  const body = optional(raw, 'body', (v) => v instanceof Uint8Array, 'a Uint8Array', (v) => v as Uint8Array);
+  const body = optional(raw, 'body', (v) => v instanceof Uint8Array && !detached(v), 'a Uint8Array (not one whose buffer was transferred)', (v) => v as Uint8Array);
   // A NUL ends a path on every platform: what follows it would be silently dropped.
   const file = optional(raw, 'file', (v) => typeof v === 'string' && v.length > 0 && !v.includes('\0'), 'a non-empty path without NUL', (v) => v as string);
   if (kind === 'upload' && (body === undefined) === (file === undefined)) {
@@ -135,8 +139,11 @@ function resolveHeaders(value: unknown, kind: TaskKind): HeaderMap {
   for (const [name, headerValue] of Object.entries(value as Record<string, unknown>)) {
     if (!token.test(name)) throw invalid(`headers.${name}`, 'not a valid header name');
     if (typeof headerValue !== 'string' || /[\r\n\0]/.test(headerValue)) throw invalid(`headers.${name}`, 'expected a string without CR, LF or NUL');
+    // A field value is bytes (RFC 9110 5.5): text beyond Latin-1 cannot be sent as it is.
+    if (/[\u0100-\uffff]/.test(headerValue)) throw invalid(`headers.${name}`, 'expected Latin-1 text (percent-encode or base64 other characters)');
     const lower = name.toLowerCase();
     if (managedHeaders.has(lower) && (kind === 'download' || lower !== 'accept-encoding')) throw invalid(`headers.${name}`, 'set by the session itself');
+    if (lower === 'expect') throw invalid(`headers.${name}`, 'not supported: the request body is sent without waiting for 100 Continue');
     headers[lower] = headerValue;
   }
   return headers;
@@ -172,5 +179,15 @@ function isHttpUrl(value: string): boolean {
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
   } catch {
     return false;
+  }
+}
+
+/** Whether a view's buffer was transferred or detached (reading it throws). */
+function detached(view: Uint8Array): boolean {
+  try {
+    view.slice(0, 0);
+    return false;
+  } catch {
+    return true;
   }
 }
