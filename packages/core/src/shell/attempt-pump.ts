@@ -222,6 +222,8 @@ export class AttemptPump {
     let leftOrigin = false;
     let headersSent = attemptHeaders(this.runtime, record, request, { offset, validator });
     let response: AttemptResponse;
+    // The request body bytes the transport handed over: a server may answer before reading it all.
+    let bodySent = 0;
     const watchdog = new IdleWatchdog(clock, record.options.timeoutForRequest, () =>
       this.abort(id, new BgSessionError('IdleTimeout', `Nothing was sent or received for ${record.options.timeoutForRequest} ms.`, { taskIdentifier: id })),
     );
@@ -242,6 +244,7 @@ export class AttemptPump {
         body: sendBody ? requestBody(this.runtime, record) : null,
         signal,
         onBodySent: (sent) => {
+          bodySent = sent;
           watchdog.touch();
           if (!signal.aborted) this.progress.sent(record, sent);
         },
@@ -370,7 +373,7 @@ export class AttemptPump {
       handOver: null,
       response: { status: head.status, headers: head.headers, bodyKey: partKey, bodyLength: received },
       countOfBytesReceived: received,
-      countOfBytesSent: record.body?.size ?? 0,
+      countOfBytesSent: record.body === null ? 0 : transport.capabilities.reportsUploadProgress ? bodySent : record.body.size,
       now: clock.now(),
     };
   }

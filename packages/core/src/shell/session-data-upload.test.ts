@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryHost, createScriptedTransport, serveBytes } from '@bgsession/testing';
+import type { Transport } from '../ports/transport.js';
+import { createMemoryByteStore } from '../stores/memory-byte-store.js';
+import { createMemoryStore } from '../stores/memory-store.js';
+import { createSession } from './create-session.js';
 import { completions, eventLog, firstDifference, recordingListener, runUntil, testContent } from './session-fixtures.test-helpers.js';
 
 const url = 'https://api.example/items';
@@ -183,6 +187,41 @@ describe('the response of an upload', () => {
     expect(done.response?.status).toBe(201);
     expect(firstDifference(done.response?.body, answer)).toBe(-1);
     expect(completions(log, capped.taskIdentifier)[0]!.error?.code).toBe('ResponseTooLarge');
+    await session.close();
+  });
+});
+
+describe('the bytes an upload reports sent', () => {
+  it('are the bytes the transport handed over when the server answered before reading the whole body (it said the whole body was sent)', async () => {
+    const host = createMemoryHost({ transport: createScriptedTransport([]), seed: 62 });
+    // A server that answers after the first 64 KiB of a 1 MiB body, and reads no more.
+    const transport: Transport = {
+      capabilities: { setsAcceptEncoding: true, seesValidators: true, manualRedirects: true, reportsUploadProgress: true },
+      start: async (request) => {
+        const iterator = request.body?.open()[Symbol.asyncIterator]();
+        let sent = 0;
+        while (sent < 64 * 1024 && iterator !== undefined) {
+          const next = await iterator.next();
+          if (next.done === true) break;
+          sent += next.value.byteLength;
+          request.onBodySent(sent);
+        }
+        await iterator?.return?.();
+        return { head: { status: 200, headers: { 'content-length': '0' } }, body: (async function* () {})() };
+      },
+    };
+    const log = eventLog();
+    const session = await createSession({
+      ports: { store: createMemoryStore(), byteStore: createMemoryByteStore(), transport, clock: host.clock, random: host.random, connectivity: host.connectivity },
+      configuration: { identifier: 'early-answer' },
+      hostOptions: { listener: recordingListener(log) },
+    });
+    const task = await session.upload({ url: 'https://api.example/items', method: 'POST', body: testContent(1024 * 1024) });
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+    const sent = task.info().countOfBytesSent;
+    expect(sent).toBeGreaterThanOrEqual(64 * 1024);
+    expect(sent).toBeLessThan(1024 * 1024);
+    expect(completions(log, task.taskIdentifier)[0]!.task.countOfBytesSent).toBe(sent);
     await session.close();
   });
 });
