@@ -1,6 +1,7 @@
 import { relaunchTask } from '../machines/relaunch-task.js';
 import type { TaskStepResult } from '../machines/task-step-result.js';
 import type { OutboxEntry } from '../model/outbox.js';
+import type { HeaderMap } from '../model/http.js';
 import type { TaskPhase, TaskRecord } from '../model/task-types.js';
 import type { StoreOperation } from '../ports/store.js';
 import type { StoreProblem } from '../ports/store.js';
@@ -38,11 +39,13 @@ export interface RelaunchCallbacks {
  */
 export async function relaunchStore(runtime: SessionRuntime, loaded: LoadedStore, callbacks: RelaunchCallbacks): Promise<void> {
   const unfinished: TaskRecord[] = [];
+  const sensitive = runtime.configuration.persistSensitiveHeaders ? null : new Set(runtime.configuration.sensitiveHeaders.map((name) => name.toLowerCase()));
   const join = (records: readonly TaskRecord[]): void => {
-    for (const record of records) {
-      callbacks.loaded(record);
-      if (isTerminalPhase(record.phase)) runtime.track(record);
+    for (const stored of records) {
+      callbacks.loaded(stored);
+      if (isTerminalPhase(stored.phase)) runtime.track(stored);
       else {
+        const record = sensitive === null ? stored : withStoredSecrets(runtime, stored, sensitive);
         runtime.records.set(record.taskIdentifier, record);
         unfinished.push(record);
       }
@@ -67,6 +70,33 @@ export async function relaunchStore(runtime: SessionRuntime, loaded: LoadedStore
   await removeOrphanBytes(runtime, loaded.outbox, quarantined > 0);
   const counted = await withTrustedCounters(runtime, unfinished);
   await relaunchTasks(runtime, counted, runtime.ports.clock.now());
+}
+
+/**
+ * A task stored with headers the configuration now calls sensitive (it named them since, or stopped
+ * persisting them): their values are kept in memory for this process, out of the record (the next
+ * write of the record leaves them out of the store), and named in `credentialHeaders`, so a later
+ * relaunch asks the credentials callback for them instead of sending the request without them.
+ */
+function withStoredSecrets(runtime: SessionRuntime, record: TaskRecord, sensitive: ReadonlySet<string>): TaskRecord {
+  const request = record.currentRequest.headers;
+  const original = record.originalRequest.headers;
+  const names = [...new Set([...Object.keys(original), ...Object.keys(request)])].filter((name) => sensitive.has(name.toLowerCase()));
+  if (names.length === 0) return record;
+  const secrets: Record<string, string> = { ...runtime.secrets.get(record.taskIdentifier) };
+  for (const name of names) {
+    const value = request[name] ?? original[name];
+    if (value !== undefined) secrets[name.toLowerCase()] = value;
+  }
+  runtime.secrets.set(record.taskIdentifier, secrets);
+  const strip = (headers: HeaderMap): HeaderMap => Object.fromEntries(Object.entries(headers).filter(([name]) => !sensitive.has(name.toLowerCase())));
+  const originalRequest = { ...record.originalRequest, headers: strip(original) };
+  return {
+    ...record,
+    originalRequest,
+    currentRequest: record.currentRequest === record.originalRequest ? originalRequest : { ...record.currentRequest, headers: strip(request) },
+    credentialHeaders: [...new Set([...record.credentialHeaders, ...names.map((name) => name.toLowerCase())])],
+  };
 }
 
 /** The phases whose next attempt resumes from the kept bytes. */

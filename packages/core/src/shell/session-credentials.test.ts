@@ -67,6 +67,31 @@ describe('credentials (semantics section 7)', () => {
     await session.close();
   });
 
+  it('a header the configuration names sensitive only after the task was stored is still sent, and is asked of the credentials callback at the next relaunch (it was dropped in silence)', async () => {
+    const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"', hangAfter: 16 * 1024 }), serveBytes(content, { etag: '"v1"' })]);
+    const host = createMemoryHost({ transport, seed: 23 });
+    host.connectivity.set({ online: false, expensive: false, constrained: false });
+    const first = await host.open({ identifier: 'credentials-renamed' }, { listener: {} });
+    await first.download({ url, headers: { 'X-Key': 'k3y' } });
+    await host.kill();
+    host.connectivity.set({ online: true, expensive: false, constrained: false });
+    const configuration = { identifier: 'credentials-renamed', sensitiveHeaders: ['authorization', 'cookie', 'proxy-authorization', 'x-key'] };
+    const second = await host.open(configuration, { listener: {} });
+    await runUntil(host, () => transport.requests.length === 1, 100);
+    expect(transport.requests[0]!.headers['x-key']).toBe('k3y');
+    expect(second.tasks()[0]!.info().credentialHeaders).toEqual(['x-key']);
+    await host.kill();
+    const stored = [...host.storeData.records.values()].flatMap((records) => [...records.values()]).join('\n');
+    expect(stored).not.toContain('k3y');
+    const asked: string[] = [];
+    const log = eventLog();
+    const third = await host.open(configuration, { listener: recordingListener(log), credentials: (task) => (asked.push(task.credentialHeaders.join()), { 'x-key': 'k3y-again' }) });
+    await runUntil(host, () => log.durable.length === 2, 100);
+    expect(asked).toEqual(['x-key']);
+    expect(transport.requests[1]!.headers['x-key']).toBe('k3y-again');
+    await third.close();
+  });
+
   it('credentialsChanged() asks again for a task that waited for its credentials', async () => {
     const { host, transport } = await createdThenKilled();
     let available = false;
