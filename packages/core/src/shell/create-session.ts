@@ -78,7 +78,7 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
   const pump = new AttemptPump(runtime, (event) => emitTransient(event));
   const creation = new TaskCreation(runtime);
   const tasks = () => [...runtime.records.keys()].map((id) => creation.handles.get(id)).filter((handle) => handle !== undefined);
-  const invalidation = new SessionInvalidation(runtime, tasks, (entries) => runtime.hooks?.deliver(entries));
+  const invalidation = new SessionInvalidation(runtime, tasks, (entries) => runtime.hooks?.deliver(entries), () => creation.settled());
   const handOvers = new Set<Promise<void>>();
   runtime.hooks = {
     startAttempt: (record, grant) => pump.start(record, grant),
@@ -122,9 +122,10 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
     backlogReady: () => delivery.start(),
   });
   runtime.requestSchedule();
-  // A host that died while the session was finishing: if nothing is left to finish, no task end
-  // will ever check again, so the invalidation is committed now.
-  if (runtime.header.lifecycle === 'finishing') invalidation.checkDrained().catch(() => undefined);
+  // A host that died while the session was finishing: the suspended and created tasks it had not
+  // cancelled yet are cancelled now, and if nothing is left to finish, no task end will ever check
+  // again, so the invalidation is committed then.
+  invalidation.resumeFinishing().catch(() => undefined);
 
   let closed = false;
   const session: Session = {

@@ -222,18 +222,23 @@ export class OutboxDelivery {
   }
 
   private async deliver(entry: OutboxEntry): Promise<void> {
+    // The iterator this delivery is for: one that ended while the event was being prepared gave the
+    // entry back (`detach`), and the next iterator's own delivery of it is under way.
+    const channel = this.channel;
     let event: DurableEvent;
     try {
       event = await this.toEvent(entry);
     } catch (error) {
-      return this.retryLater(entry, error);
+      return this.current === entry ? this.retryLater(entry, error) : undefined;
     }
     if (this.stopped || this.runtime.stopped) return;
-    this.runtime.ports.probe?.pass('event-delivery');
     if (this.listener === undefined) {
-      this.channel?.push({ ...event, ack: () => this.acknowledge(entry.eventId) }, true);
+      if (this.current !== entry || this.channel !== channel) return;
+      this.runtime.ports.probe?.pass('event-delivery');
+      channel?.push({ ...event, ack: () => this.acknowledge(entry.eventId) }, true);
       return;
     }
+    this.runtime.ports.probe?.pass('event-delivery');
     try {
       await callListener(this.listener, event);
     } catch (error) {

@@ -14,11 +14,19 @@ export class SessionInvalidation {
   private readonly waiters = new Set<() => void>();
   /** The invalidation commit in flight: every caller waits for the same one, nobody commits it twice. */
   private invalidation: Promise<void> | null = null;
+  /**
+   * Cancels of suspended and created tasks still being sent. Each cancel's end asks for a check
+   * (the deliver hook); one that came before the others were cancelled would find the rest still
+   * suspended, count them as drained, and commit sessionDidBecomeInvalid ahead of their ends.
+   */
+  private cancelling = 0;
 
   constructor(
     private readonly runtime: SessionRuntime,
     private readonly tasks: () => readonly Task[],
     private readonly deliver: (entries: readonly OutboxEntry[]) => void,
+    /** Resolves once every creation called so far has its task or was refused (`TaskCreation.settled`). */
+    private readonly creationsSettled: () => Promise<void> = async () => undefined,
   ) {}
 
   /** A `sessionDidBecomeInvalid` entry was committed. */
@@ -31,10 +39,25 @@ export class SessionInvalidation {
     if (this.runtime.header.lifecycle !== 'active') return;
     this.runtime.header = { ...this.runtime.header, lifecycle: 'finishing' };
     await this.runtime.commit([], 'strict', true);
-    for (const handle of this.tasks()) {
-      const phase = handle.info().phase;
-      if (phase === 'suspended' || phase === 'created') await handle.cancelProducingResumeData();
-    }
+    await this.cancelWaiting();
+  }
+
+  /**
+   * A host that died while finishing may have left suspended or created tasks uncancelled: they
+   * are cancelled now, and the session becomes invalid once nothing is left to finish.
+   */
+  resumeFinishing(): Promise<void> {
+    return this.runtime.header.lifecycle === 'finishing' ? this.cancelWaiting() : Promise.resolve();
+  }
+
+  /** Cancels the suspended and created tasks (keeping download resume data), then checks once. */
+  private async cancelWaiting(): Promise<void> {
+    await this.whileCancelling(async () => {
+      for (const handle of this.tasks()) {
+        const phase = handle.info().phase;
+        if (phase === 'suspended' || phase === 'created') await handle.cancelProducingResumeData();
+      }
+    });
     await this.checkDrained();
   }
 
@@ -45,8 +68,23 @@ export class SessionInvalidation {
       this.runtime.header = { ...this.runtime.header, lifecycle: 'finishing' };
       await this.runtime.commit([], 'strict', true);
     }
-    await Promise.all(this.tasks().map((handle) => handle.cancel()));
+    await this.whileCancelling(() => Promise.all(this.tasks().map((handle) => handle.cancel())));
     await this.checkDrained();
+  }
+
+  /**
+   * Runs `cancel` with the invalidation check held back, once every creation called before the
+   * invalidation has its task: a task whose creation was still committing would escape it (run in
+   * an invalidated session, or stay `created` forever). Creations called after it are refused.
+   */
+  private async whileCancelling(cancel: () => Promise<unknown>): Promise<void> {
+    this.cancelling += 1;
+    try {
+      await this.creationsSettled();
+      await cancel();
+    } finally {
+      this.cancelling -= 1;
+    }
   }
 
   invalidated(signal?: unknown): Promise<void> {
@@ -75,7 +113,7 @@ export class SessionInvalidation {
   /** Commits the invalidation if the session is finishing and no task is left to finish. */
   checkDrained(): Promise<void> {
     if (this.invalidation !== null) return this.invalidation;
-    if (this.runtime.header.lifecycle !== 'finishing') return Promise.resolve();
+    if (this.runtime.header.lifecycle !== 'finishing' || this.cancelling > 0) return Promise.resolve();
     for (const record of this.runtime.records.values()) {
       if (!isTerminalPhase(record.phase) && record.phase !== 'suspended' && record.phase !== 'created') return Promise.resolve();
     }

@@ -112,15 +112,30 @@ export class SessionRuntime {
   }
 
   /**
-   * Sends `event` to a task after the events already queued for it. Resolves with what it did.
+   * Sends `event` to a task after the events already queued for it. Resolves with what it did, or
+   * null when the task is unknown or the host stopped (before the step, or while it committed).
    * `precondition`, checked when the event's turn comes, refuses it (`accepted: false`) when the
    * task moved on meanwhile: an attempt's late events never reach the task's next attempt. An event
    * given as a function is made from the record as it is when its turn comes (resume data must
    * describe what the part holds then, not what it held when the event was queued).
    */
   dispatch(taskIdentifier: number, event: TaskEvent | ((record: TaskRecord) => TaskEvent), precondition?: (record: TaskRecord) => boolean): Promise<TaskStepResult | null> {
+    return this.queued(taskIdentifier, () => this.apply(taskIdentifier, event, precondition, false));
+  }
+
+  /**
+   * `dispatch` for the app's controls (suspend, cancel...), which must say what they did: a step
+   * whose commit landed while the host stopped resolves with its result, since the next open sees
+   * its record, though none of its effects run. Null still means nothing was done: the task is
+   * unknown, or the host stopped before the event's turn (a caller tells them apart by `stopped`).
+   */
+  control(taskIdentifier: number, event: TaskEvent | ((record: TaskRecord) => TaskEvent)): Promise<TaskStepResult | null> {
+    return this.queued(taskIdentifier, () => this.apply(taskIdentifier, event, undefined, true));
+  }
+
+  private queued(taskIdentifier: number, step: () => Promise<TaskStepResult | null>): Promise<TaskStepResult | null> {
     const previous = this.queues.get(taskIdentifier) ?? Promise.resolve();
-    const run = previous.then(() => this.apply(taskIdentifier, event, precondition));
+    const run = previous.then(step);
     const settled = run.then(noop, noop);
     this.queues.set(taskIdentifier, settled);
     void settled.then(() => {
@@ -209,7 +224,12 @@ export class SessionRuntime {
     };
   }
 
-  private async apply(taskIdentifier: number, given: TaskEvent | ((record: TaskRecord) => TaskEvent), precondition?: (record: TaskRecord) => boolean): Promise<TaskStepResult | null> {
+  private async apply(
+    taskIdentifier: number,
+    given: TaskEvent | ((record: TaskRecord) => TaskEvent),
+    precondition: ((record: TaskRecord) => boolean) | undefined,
+    landedCounts: boolean,
+  ): Promise<TaskStepResult | null> {
     if (this.stopped) return null;
     const record = this.records.get(taskIdentifier);
     if (record === undefined) return null;
@@ -228,11 +248,14 @@ export class SessionRuntime {
       this.stored.unwritten(record);
     } else {
       entries = await this.commitStep(result, result.durability === 'always');
-      if (this.stopped) return null;
       this.stored.written(taskIdentifier);
     }
     const next = stored ?? result.record;
     this.records.set(taskIdentifier, next);
+    // Stopped while the commit ran: the change is in the store (the record above is what the next
+    // open loads), but a stopped host starts, aborts and delivers nothing. Only a control says it
+    // was made; the attempt's own events stop there, as before.
+    if (this.stopped) return landedCounts ? result : null;
     await this.runEffects(next, result.effects, entries);
     return result;
   }

@@ -61,14 +61,18 @@ export class TaskHandle implements Task {
     // Made when the event's turn comes: an event queued before it (a restart's first response) may
     // change what the part holds.
     const made: { resumeData: string | null } = { resumeData: null };
-    const result = await this.runtime.dispatch(this.taskIdentifier, (current) => {
+    const result = await this.runtime.control(this.taskIdentifier, (current) => {
       made.resumeData = buildResumeData(this.runtime, current, now);
       return { type: 'cancelProducingResumeData', resumeData: made.resumeData, now };
     });
+    // Never run: the host stopped before its turn rejects (below), an unknown task is a no-op.
+    if (result === null) this.runtime.assertUsable();
     if (result?.accepted !== true) return null;
     // A running download is `canceling` until its attempt is torn down; its bytes become resume
     // data's only at the end commit, so the caller gets the value once `download(resumeData)` can use
-    // it. A null waits too: the task has ended when the call resolves, whatever it returns.
+    // it. A null waits too: the task has ended when the call resolves, whatever it returns. A host
+    // that stopped meanwhile still returns it: the committed `canceling` record carries it, and the
+    // next open ends the task with it.
     if (!isTerminalPhase(result.record.phase)) await this.ended();
     return made.resumeData;
   }
@@ -112,8 +116,11 @@ export class TaskHandle implements Task {
 
   private async control(event: TaskEvent): Promise<ControlResult> {
     this.runtime.assertUsable();
-    const result = await this.runtime.dispatch(this.taskIdentifier, event);
-    const info = this.info();
-    return { changed: result?.accepted === true, phase: info.phase };
+    const result = await this.runtime.control(this.taskIdentifier, event);
+    // A step that never ran because the host stopped first rejects, as a call after close() does:
+    // "no change" would be a claim about a task this host no longer runs. One whose commit landed
+    // while the host stopped says what it did: the next open finds the task so.
+    if (result === null) this.runtime.assertUsable();
+    return { changed: result?.accepted === true, phase: this.info().phase };
   }
 }
