@@ -11,25 +11,67 @@ const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * kept in `secrets`. Without them the request is never sent: the task waits with reason
  * `credentials` (semantics section 7, ADR 8).
  */
-export function credentialsReady(record: TaskRecord, secrets: Map<number, HeaderMap>, supply: HostOptions['credentials']): boolean {
+export function credentialsReady(
+  record: TaskRecord,
+  secrets: Map<number, HeaderMap>,
+  supply: HostOptions['credentials'],
+  later: CredentialsLater = { pending: new Set(), supplied: () => undefined },
+): boolean {
   const needed = record.credentialHeaders;
   if (needed.length === 0) return true;
+  const id = record.taskIdentifier;
   const have = (headers: HeaderMap | undefined) => needed.every((name) => headers !== undefined && name in headers);
-  if (have(secrets.get(record.taskIdentifier))) return true;
-  if (supply === undefined) return false;
-  let given: Readonly<Record<string, string>> | null = null;
+  if (have(secrets.get(id))) return true;
+  if (supply === undefined || later.pending.has(id)) return false;
+  let given: unknown;
   try {
     given = supply(taskInfo(record));
   } catch {
     return false;
   }
-  if (given === null || typeof given !== 'object') return false;
-  const merged: Record<string, string> = { ...secrets.get(record.taskIdentifier) };
-  // What could not be sent (a bad name, a value with a line break or beyond Latin-1) is not taken:
-  // the task waits for credentials as if it had not been given, instead of failing at the send.
-  for (const [name, value] of Object.entries(given)) {
-    if (headerName.test(name) && typeof value === 'string' && !/[\r\n\0\u0100-\uffff]/.test(value)) merged[name.toLowerCase()] = value;
+  if (isThenable(given)) {
+    // A token refresh: the task waits for credentials until it settles, then is told to try again.
+    later.pending.add(id);
+    Promise.resolve(given).then(
+      (value) => {
+        later.pending.delete(id);
+        if (take(secrets, id, value)) later.supplied(id);
+      },
+      () => later.pending.delete(id),
+    );
+    return false;
   }
-  secrets.set(record.taskIdentifier, merged);
-  return have(merged);
+  take(secrets, id, given);
+  return have(secrets.get(id));
+}
+
+/** What `credentialsReady` needs to wait for a `credentials` callback that returned a promise. */
+export interface CredentialsLater {
+  /** Tasks whose callback's promise has not settled: not asked again meanwhile. */
+  readonly pending: Set<number>;
+  /** The promise gave headers: the task, waiting with reason `credentials`, may try again. */
+  readonly supplied: (taskIdentifier: number) => void;
+}
+
+/**
+ * Keeps what a callback gave. What could not be sent (a bad name, a value with a line break or
+ * beyond Latin-1) is not taken: the task waits for credentials as if it had not been given,
+ * instead of failing at the send. Whether anything was taken.
+ */
+function take(secrets: Map<number, HeaderMap>, id: number, given: unknown): boolean {
+  if (given === null || typeof given !== 'object') return false;
+  const merged: Record<string, string> = { ...secrets.get(id) };
+  let taken = false;
+  for (const [name, value] of Object.entries(given)) {
+    if (headerName.test(name) && typeof value === 'string' && !/[\r\n\0\u0100-\uffff]/.test(value)) {
+      merged[name.toLowerCase()] = value;
+      taken = true;
+    }
+  }
+  secrets.set(id, merged);
+  return taken;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

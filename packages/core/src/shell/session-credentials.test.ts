@@ -92,6 +92,27 @@ describe('credentials (semantics section 7)', () => {
     await third.close();
   });
 
+  it('a credentials callback that returns a promise (a token refresh) is waited for, asked once, and the download completes with what it gave', async () => {
+    const { host, transport } = await createdThenKilled();
+    const log = eventLog();
+    let asked = 0;
+    const session = await host.open(
+      { identifier: 'credentials' },
+      {
+        listener: recordingListener(log),
+        credentials: () => {
+          asked += 1;
+          return new Promise((resolve) => host.clock.setTimer(5_000, () => resolve({ authorization: 'Bearer refreshed' })));
+        },
+      },
+    );
+    await runUntil(host, () => log.durable.length === 2, 100);
+    expect(asked).toBe(1);
+    expect(transport.requests).toHaveLength(1);
+    expect(transport.requests[0]!.headers['authorization']).toBe('Bearer refreshed');
+    await session.close();
+  });
+
   it('credentialsChanged() asks again for a task that waited for its credentials', async () => {
     const { host, transport } = await createdThenKilled();
     let available = false;

@@ -20,7 +20,7 @@ import { WakeTimer } from './wake-timer.js';
 import { TaskQueue } from './task-queue.js';
 import { earliest } from './earliest.js';
 import { stepBatch } from './step-batch.js';
-import { credentialsReady } from './credentials-ready.js';
+import { credentialsReady, type CredentialsLater } from './credentials-ready.js';
 import { buildResumeData } from './resume-data-builder.js';
 import type { LiveProgress } from './progress-throttle.js';
 import { StoredRecords } from './stored-records.js';
@@ -210,8 +210,18 @@ export class SessionRuntime {
 
   /** Whether the sensitive headers a task needs are at hand (see `credentials-ready.ts`). */
   credentialsReady(record: TaskRecord): boolean {
-    return credentialsReady(record, this.secrets, this.hostOptions.credentials);
+    return credentialsReady(record, this.secrets, this.hostOptions.credentials, this.credentialsLater);
   }
+
+  /** A `credentials` callback's promises not settled yet, and what to do when one gives headers. */
+  private readonly credentialsLater: CredentialsLater = {
+    pending: new Set(),
+    // Sent whatever the task's phase looks like now: its `credentialsMissing` was dispatched before
+    // the promise could settle, so this one is applied after it; elsewhere the machine ignores it.
+    supplied: (id) => {
+      if (!this.stopped && this.records.has(id)) void this.dispatch(id, { type: 'credentialsSupplied', now: this.ports.clock.now() }).catch(() => undefined);
+    },
+  };
 
   /** Resolves with the task's outcome once its end is committed. */
   waitForOutcome(taskIdentifier: number, resolve: (outcome: TaskOutcome) => void): () => void {

@@ -34,9 +34,11 @@ export interface HostOptions {
   readonly durability?: 'strict' | 'relaxed';
   /**
    * Supplies sensitive headers (Authorization, Cookie...) that were not persisted, after a relaunch.
-   * Return the headers to add, or null when the app has none now.
+   * Return the headers to add, or null when the app has none now; or a promise of them (a token
+   * refresh): the task waits with reason `credentials` until it settles, and is not asked again
+   * meanwhile.
    */
-  readonly credentials?: (task: TaskInfo) => Readonly<Record<string, string>> | null;
+  readonly credentials?: (task: TaskInfo) => Readonly<Record<string, string>> | null | PromiseLike<Readonly<Record<string, string>> | null>;
 }
 
 /** Everything `createSession` takes. */
