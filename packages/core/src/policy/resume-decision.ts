@@ -103,7 +103,10 @@ export function resumeRequestHeaders(
 function decideWhole(sent: ResumeSent, head: ResponseHead, capabilities: TransportCapabilities): ResumeDecision {
   const validator = recordableValidator(head, capabilities);
   const length = parseContentLength(head.headers['content-length']);
-  const expectedLength = typeof length === 'number' ? length : null;
+  // A transport that cannot ask for identity (a browser's fetch) hands over the decoded body: an
+  // encoded response's Content-Length is not its length then.
+  const decoded = !capabilities.setsAcceptEncoding && !isIdentityEncoding(head);
+  const expectedLength = typeof length === 'number' && !decoded ? length : null;
   if (sent.offset === 0) return { type: 'fresh', validator, expectedLength };
   return { type: 'restart', reason: wholeRestartReason(sent, head, capabilities), validator, expectedLength, useBody: true };
 }

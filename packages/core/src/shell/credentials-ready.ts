@@ -15,7 +15,7 @@ export function credentialsReady(
   record: TaskRecord,
   secrets: Map<number, HeaderMap>,
   supply: HostOptions['credentials'],
-  later: CredentialsLater = { pending: new Set(), supplied: () => undefined },
+  later: CredentialsLater = { pending: new Set(), live: () => false, supplied: () => undefined },
 ): boolean {
   const needed = record.credentialHeaders;
   if (needed.length === 0) return true;
@@ -35,7 +35,10 @@ export function credentialsReady(
     Promise.resolve(given).then(
       (value) => {
         later.pending.delete(id);
-        if (take(secrets, id, value)) later.supplied(id);
+        // A task that ended meanwhile keeps no secret; one given only some of its headers waits, as
+        // with a callback that answers at once (told again, it would ask again, forever).
+        if (!later.live(id)) return;
+        if (take(secrets, id, value) && have(secrets.get(id))) later.supplied(id);
       },
       () => later.pending.delete(id),
     );
@@ -49,6 +52,8 @@ export function credentialsReady(
 export interface CredentialsLater {
   /** Tasks whose callback's promise has not settled: not asked again meanwhile. */
   readonly pending: Set<number>;
+  /** Whether the task still has a record (has not ended) when the promise settles. */
+  readonly live: (taskIdentifier: number) => boolean;
   /** The promise gave headers: the task, waiting with reason `credentials`, may try again. */
   readonly supplied: (taskIdentifier: number) => void;
 }

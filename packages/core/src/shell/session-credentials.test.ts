@@ -113,6 +113,27 @@ describe('credentials (semantics section 7)', () => {
     await session.close();
   });
 
+  it('a credentials promise that gives only some of the headers leaves the task waiting, asked once (it asked again and again, starving the process)', async () => {
+    const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"' })]);
+    const host = createMemoryHost({ transport, seed: 24 });
+    host.connectivity.set({ online: false, expensive: false, constrained: false });
+    const first = await host.open({ identifier: 'credentials-partial-promise' }, { listener: {} });
+    await first.download({ url, headers: { Authorization: token, Cookie: 'id=1' } });
+    await host.kill();
+    host.connectivity.set({ online: true, expensive: false, constrained: false });
+    let asked = 0;
+    const session = await host.open(
+      { identifier: 'credentials-partial-promise' },
+      { listener: {}, credentials: () => (asked < 5 ? (asked += 1, Promise.resolve({ authorization: token })) : Promise.reject(new Error('asked too often'))) },
+    );
+    await runUntil(host, () => session.tasks()[0]?.info().reason === 'credentials', 100);
+    await host.clock.advanceAsync(60_000);
+    expect(asked).toBe(1);
+    expect(session.tasks()[0]!.info()).toMatchObject({ phase: 'scheduled', reason: 'credentials' });
+    expect(transport.requests).toHaveLength(0);
+    await session.close();
+  });
+
   it('credentialsChanged() asks again for a task that waited for its credentials', async () => {
     const { host, transport } = await createdThenKilled();
     let available = false;

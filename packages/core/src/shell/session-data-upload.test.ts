@@ -204,7 +204,7 @@ describe('the bytes an upload reports sent', () => {
           const next = await iterator.next();
           if (next.done === true) break;
           sent += next.value.byteLength;
-          request.onBodySent(sent);
+          request.onBodySent?.(sent);
         }
         await iterator?.return?.();
         return { head: { status: 200, headers: { 'content-length': '0' } }, body: (async function* () {})() };

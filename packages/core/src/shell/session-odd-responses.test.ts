@@ -71,6 +71,29 @@ describe('a download of an empty or bodiless response', () => {
   });
 });
 
+describe('a transport that decodes bodies (a browser fetch: it cannot ask for identity)', () => {
+  it('an encoded 200 whose decoded body is longer than its Content-Length is kept whole (it was cut at the encoded length and delivered as a success)', async () => {
+    const host = createMemoryHost({ transport: createScriptedTransport([]), seed: 311 });
+    const decoded = testContent(1000);
+    const transport: Transport = {
+      capabilities: { setsAcceptEncoding: false, seesValidators: true, manualRedirects: true, reportsUploadProgress: true },
+      start: async () => ({ head: { status: 200, headers: { 'content-encoding': 'gzip', 'content-length': '300' } }, body: (async function* () { yield decoded; })() }),
+    };
+    const log = eventLog();
+    const session = await createSession({
+      ports: { store: createMemoryStore(), byteStore: createMemoryByteStore(), transport, clock: host.clock, random: host.random, connectivity: host.connectivity },
+      configuration: { identifier: 'decoding' },
+      hostOptions: { listener: recordingListener(log, (at) => host.byteData.readFile(at)) },
+    });
+    const task = await session.download({ url });
+    await runUntil(host, () => completions(log, task.taskIdentifier).length === 1);
+    expect(completions(log, task.taskIdentifier)[0]!.error).toBeNull();
+    const finished = log.durable.find((event) => event.type === 'downloadDidFinish');
+    expect(finished?.type === 'downloadDidFinish' && finished.task.countOfBytesReceived).toBe(1000);
+    await session.close();
+  });
+});
+
 describe('a 206 the pump did not expect', () => {
   it('a server that always answers 206 with the whole content (bytes 0-(N-1)/N) to a request without Range: one request, the file whole (it restarted forever)', async () => {
     const content = testContent(4096);

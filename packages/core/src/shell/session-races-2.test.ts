@@ -95,7 +95,7 @@ describe('an iterator reopened while an event is being prepared', () => {
     // The outcome resolves in the continuation of the end commit, while the delivery of the
     // task's first event is being prepared: the app restarts its consumer right then.
     void task.outcome().then(() => {
-      void first.return();
+      void first.return?.();
       const second = session.events();
       loop = (async () => {
         for await (const item of second) {

@@ -163,6 +163,22 @@ describe('cancelProducingResumeData and download(resumeData)', () => {
     await session.close();
   });
 
+  it('#21 credentials kept for resume data go only to the origin they were sent to, whatever URL edited resume data names', async () => {
+    const transport = stallingThenServing(64 * kib);
+    const host = createMemoryHost({ transport, seed: 39 });
+    const { session } = await openWithLog(host, 'resume-data-origin');
+    const task = await session.download({ url, headers: { authorization: 'Bearer SECRET' } });
+    await untilKept(host, task, 64 * kib);
+    const resumeData = (await task.cancelProducingResumeData())!;
+    const json = JSON.parse(Buffer.from(resumeData, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const edited = Buffer.from(JSON.stringify({ ...json, originalUrl: 'https://attacker.example/x' }), 'utf8').toString('base64url');
+    const resumed = await session.download(edited);
+    await host.clock.advanceAsync(60_000);
+    expect(resumed.info()).toMatchObject({ phase: 'scheduled', reason: 'credentials' });
+    expect(transport.requests.filter((request) => request.url.startsWith('https://attacker.example')).map((request) => request.headers['authorization'])).toEqual([]);
+    await session.close();
+  });
+
   it('after a relaunch, a download made from resume data asks the credentials callback for the headers it names, or takes them from download({ resumeData, headers })', async () => {
     const stalling = serveBytes(content, { etag: '"v1"', chunkSize: 16 * kib, hangAfter: 64 * kib });
     const serving = serveBytes(content, { etag: '"v1"', chunkSize: 16 * kib });

@@ -21,6 +21,7 @@ import { TaskQueue } from './task-queue.js';
 import { earliest } from './earliest.js';
 import { stepBatch } from './step-batch.js';
 import { credentialsReady, type CredentialsLater } from './credentials-ready.js';
+import { originOf } from './origin-of.js';
 import { buildResumeData } from './resume-data-builder.js';
 import type { LiveProgress } from './progress-throttle.js';
 import { StoredRecords } from './stored-records.js';
@@ -58,9 +59,10 @@ export class SessionRuntime {
   /**
    * The credentials a download that ended with resume data was sent with, by the key of the bytes
    * the resume data owns: a task made from it in this process is sent with them again. Memory only,
-   * as every secret; gone with the resume data's bytes (used, discarded or expired).
+   * as every secret; gone with the resume data's bytes (used, discarded or expired). With the origin
+   * they were sent to: resume data is readable and editable text, and they go nowhere else.
    */
-  readonly resumeSecrets = new Map<string, HeaderMap>();
+  readonly resumeSecrets = new Map<string, { readonly origin: string; readonly headers: HeaderMap }>();
   readonly resumeReferences = new Map<string, ResumeDataReference>();
   readonly deadlines = new DeadlineQueue();
   readonly problems: StoreProblem[] = [];
@@ -216,6 +218,7 @@ export class SessionRuntime {
   /** A `credentials` callback's promises not settled yet, and what to do when one gives headers. */
   private readonly credentialsLater: CredentialsLater = {
     pending: new Set(),
+    live: (id) => !this.stopped && this.records.has(id),
     // Sent whatever the task's phase looks like now: its `credentialsMissing` was dispatched before
     // the promise could settle, so this one is applied after it; elsewhere the machine ignores it.
     supplied: (id) => {
@@ -342,7 +345,9 @@ export class SessionRuntime {
     const id = record.taskIdentifier;
     this.deadlines.delete(id);
     const secrets = this.secrets.get(id);
-    if (secrets !== undefined && record.partKey !== null && record.error?.resumeData != null) this.resumeSecrets.set(record.partKey, secrets);
+    if (secrets !== undefined && record.partKey !== null && record.error?.resumeData != null) {
+      this.resumeSecrets.set(record.partKey, { origin: originOf(record.originalRequest.url), headers: secrets });
+    }
     this.secrets.delete(id);
     const waiters = this.outcomeWaiters.get(id);
     this.outcomeWaiters.delete(id);

@@ -128,8 +128,11 @@ export interface ResumeDownloadOptions extends Omit<DownloadOptions, 'url' | 'me
   readonly url?: never;
   /** Comes from the resume data (giving it is `InvalidArgument`). */
   readonly method?: never;
-  /** Come from the resume data (giving them is `InvalidArgument`). */
-  readonly headers?: never;
+  /**
+   * Credentials only: the sensitive headers the resume data names (`Authorization`...), which it
+   * never holds. Other headers come from the resume data (giving one is `InvalidArgument`).
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** An upload of bytes: the session copies them into its store (deleted with the task). */

@@ -3,6 +3,7 @@ import { decodeResumeData } from '../codecs/resume-data-codec.js';
 import { BgSessionError, isBgSessionError } from '../errors/bg-session-error.js';
 import { newTaskRecord, type NewTaskInput } from '../machines/new-task-record.js';
 import { fastStep } from './fast-step.js';
+import { originOf } from './origin-of.js';
 import type { BodySource, TaskKind } from '../model/task-types.js';
 import type { StoreOperation } from '../ports/store.js';
 import { encodeTask } from './persistence.js';
@@ -135,7 +136,9 @@ export class TaskCreation {
     this.assertOpen();
     // The credentials the giving task was sent with, while this process still holds them; else the
     // app's `credentials` callback (or these `headers`) must give the headers the resume data names.
-    const inherited = this.runtime.resumeSecrets.get(data.partKey);
+    // Only to the origin they were sent to: the resume data's URL is text an app may not have kept safe.
+    const given = this.runtime.resumeSecrets.get(data.partKey);
+    const inherited = given !== undefined && given.origin === originOf(data.originalUrl) ? given.headers : undefined;
     const creation = this.insert(
       'download',
       { ...resolved, secrets: { ...inherited, ...resolved.secrets } },
