@@ -1,8 +1,29 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { afterEach } from 'vitest';
 import type { AttemptRequest } from '@bgsession/core';
 import { concatBytes, type ReceivedRequest, type TransportContractRoutes } from '@bgsession/testing';
+import { createUndiciTransport, type UndiciTransport, type UndiciTransportOptions } from './undici-transport.js';
+
+/**
+ * Registers, for the calling test file, the cleanups to run after each test (the last added
+ * first), and returns the function that adds one.
+ */
+export function cleanUpAfterEach(): (cleanup: () => Promise<void>) => void {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return (cleanup) => void cleanups.push(cleanup);
+}
+
+/** An undici transport that ignores the environment's proxies, closed after the test by `later`. */
+export function testTransport(later: (cleanup: () => Promise<void>) => void, options: UndiciTransportOptions = {}): UndiciTransport {
+  const created = createUndiciTransport({ proxyFromEnvironment: false, ...options });
+  later(() => created.close());
+  return created;
+}
 
 /** A GET of `url` with a fresh signal, overridden by `extra`. */
 export function attemptRequest(url: string, extra: Partial<AttemptRequest> = {}): AttemptRequest {

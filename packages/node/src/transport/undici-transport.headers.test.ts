@@ -1,32 +1,24 @@
 import { readdir, mkdir } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectRejection } from '@bgsession/testing';
 import { FaultSessions } from '../faults/fault-server.test-helpers.js';
 import { within } from '../host/range-server.test-helpers.js';
-import { attemptRequest, readAll, startConnectProxy, startRawServer, withProxyEnvironment } from './test-servers.test-helpers.js';
+import { attemptRequest, cleanUpAfterEach, readAll, startConnectProxy, startRawServer, withProxyEnvironment, testTransport } from './test-servers.test-helpers.js';
 import { createUndiciTransport, type UndiciTransport } from './undici-transport.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function transport(): UndiciTransport {
-  const created = createUndiciTransport({ proxyFromEnvironment: false });
-  cleanups.push(() => created.close());
-  return created;
-}
+const later = cleanUpAfterEach();
+const transport = (): UndiciTransport => testTransport(later);
 
 /** A raw server answering every request with `head` (bytes as given: UTF-8 stays UTF-8 on the wire), closing after each. */
 async function answering(answer: (requestLine: string) => string): Promise<Awaited<ReturnType<typeof startRawServer>>> {
   const server = await startRawServer((socket, head) => socket.end(Buffer.from(answer(head.split('\r\n')[0] ?? ''), 'utf8')));
-  cleanups.push(() => server.close());
+  later(() => server.close());
   return server;
 }
 
 async function sessions(): Promise<FaultSessions> {
   const created = await FaultSessions.create();
-  cleanups.push(() => created.dispose());
+  later(() => created.dispose());
   return created;
 }
 
@@ -106,9 +98,9 @@ describe('undici transport: large response heads', () => {
   it('reads a head with a 20 KiB header through a proxy too', async () => {
     const server = await answering(() => `HTTP/1.1 200 OK\r\n${large[0][1]}Content-Length: 2\r\nConnection: close\r\n\r\nok`);
     const proxy = await startConnectProxy();
-    cleanups.push(() => proxy.close());
+    later(() => proxy.close());
     const created = withProxyEnvironment({ HTTP_PROXY: proxy.origin }, () => createUndiciTransport());
-    cleanups.push(() => created.close());
+    later(() => created.close());
     const response = await created.start(attemptRequest(`${server.origin}/`));
     expect(response.head.headers['content-security-policy']).toHaveLength(20 * 1024);
     expect(new TextDecoder().decode(await readAll(response.body))).toBe('ok');

@@ -1,30 +1,22 @@
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isBgSessionError } from '@bgsession/core';
 import { expectRejection } from '@bgsession/testing';
-import { attemptRequest, closedPort, readAll, startConnectProxy, startHttpServer, startRawServer, withProxyEnvironment } from './test-servers.test-helpers.js';
+import { attemptRequest, cleanUpAfterEach, closedPort, readAll, startConnectProxy, startHttpServer, startRawServer, withProxyEnvironment, testTransport } from './test-servers.test-helpers.js';
 import { createUndiciTransport, type UndiciTransport, type UndiciTransportOptions } from './undici-transport.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function transport(): UndiciTransport {
-  const created = createUndiciTransport({ proxyFromEnvironment: false });
-  cleanups.push(() => created.close());
-  return created;
-}
+const later = cleanUpAfterEach();
+const transport = (): UndiciTransport => testTransport(later);
 
 async function raw(respond: Parameters<typeof startRawServer>[0]): ReturnType<typeof startRawServer> {
   const server = await startRawServer(respond);
-  cleanups.push(() => server.close());
+  later(() => server.close());
   return server;
 }
 
 async function http(handler: Parameters<typeof startHttpServer>[0]): ReturnType<typeof startHttpServer> {
   const server = await startHttpServer(handler);
-  cleanups.push(() => server.close());
+  later(() => server.close());
   return server;
 }
 
@@ -155,7 +147,7 @@ describe('undici transport: failures', () => {
     let lookups = 0;
     // A resolver that never answers: the connection stays in its first step.
     const undici = createUndiciTransport({ proxyFromEnvironment: false, lookup: () => void (lookups += 1) });
-    cleanups.push(() => undici.close());
+    later(() => undici.close());
     const controller = new AbortController();
     const started = undici.start(attemptRequest('http://slow-dns.test/', { method: 'POST', signal: controller.signal }));
     for (let turn = 0; turn < 100 && lookups === 0; turn += 1) await new Promise((resolve) => setImmediate(resolve));
@@ -234,12 +226,12 @@ describe('undici transport: request headers and proxies', () => {
   it('goes through HTTP_PROXY when proxyFromEnvironment is on (the default), and not when it is off', async () => {
     const target = await http((_request, response) => response.writeHead(200, { 'content-length': '2' }).end('ok'));
     const proxy = await startConnectProxy();
-    cleanups.push(() => proxy.close());
+    later(() => proxy.close());
     for (const proxyFromEnvironment of [undefined, false]) {
       const created = withProxyEnvironment({ HTTP_PROXY: proxy.origin }, () =>
         createUndiciTransport(proxyFromEnvironment === undefined ? {} : { proxyFromEnvironment }),
       );
-      cleanups.push(() => created.close());
+      later(() => created.close());
       const response = await created.start(attemptRequest(`${target.origin}/`));
       expect(text(await readAll(response.body))).toBe('ok');
     }

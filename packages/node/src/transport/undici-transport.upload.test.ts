@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestBody } from '@bgsession/core';
 import { expectRejection } from '@bgsession/testing';
-import { attemptRequest, readAll, startHttpServer, startRawServer } from './test-servers.test-helpers.js';
-import { createUndiciTransport, type UndiciTransport } from './undici-transport.js';
+import { attemptRequest, cleanUpAfterEach, readAll, startHttpServer, startRawServer, testTransport } from './test-servers.test-helpers.js';
+import type { UndiciTransport } from './undici-transport.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function transport(): UndiciTransport {
-  const created = createUndiciTransport({ proxyFromEnvironment: false });
-  cleanups.push(() => created.close());
-  return created;
-}
+const later = cleanUpAfterEach();
+const transport = (): UndiciTransport => testTransport(later);
 
 /** A body of `chunks` that claims `length` bytes. */
 function body(length: number, chunks: readonly Uint8Array[]): RequestBody {
@@ -43,7 +35,7 @@ async function recordingServer(): Promise<{ origin: string; head: () => string; 
     });
     check();
   });
-  cleanups.push(() => server.close());
+  later(() => server.close());
   return { origin: server.origin, head: () => head, body: () => Buffer.concat(received) };
 }
 
@@ -61,7 +53,7 @@ describe('undici transport: request bodies', () => {
         response.writeHead(201, { 'content-length': '0' }).end();
       });
     });
-    cleanups.push(() => server.close());
+    later(() => server.close());
     const progress: number[] = [];
     const response = await transport().start(
       attemptRequest(`${server.origin}/upload`, { method: 'PUT', body: body(64 * 1024, chunks), onBodySent: (total) => progress.push(total) }),
