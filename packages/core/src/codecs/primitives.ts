@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { validated } from './validated-codec.js';
+import { hasLineBreak, isToken } from '../policy/header-field.js';
 
 // Validated, not branded: the model types use plain `number` and `string`, and each codec's
 // decoded type must equal its model type (see type-equality.ts). The checks still run on every
@@ -76,20 +77,18 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 /** An HTTP method: a token of RFC 9110, upper case. */
-export const httpMethod = validated(t.string, (s) => TOKEN.test(s) && s === s.toUpperCase(), 'an upper-case HTTP method');
+export const httpMethod = validated(t.string, (s) => isToken(s) && s === s.toUpperCase(), 'an upper-case HTTP method');
 
 /** An HTTP header name: a token of RFC 9110 (any case; configuration input lower-cases it). */
-export const headerName = validated(t.string, (s) => TOKEN.test(s), 'an HTTP header name');
+export const headerName = validated(t.string, (s) => isToken(s), 'an HTTP header name');
 
 /** An HTTP header name in lower case, as every stored header map keeps it. */
 export const lowerCaseHeaderName = validated(
   t.string,
-  (s) => TOKEN.test(s) && s === s.toLowerCase(),
+  (s) => isToken(s) && s === s.toLowerCase(),
   'a lower-case HTTP header name',
 );
 
 /** An HTTP header value: no CR, LF or NUL, so no header can be smuggled through it. */
-export const headerValue = validated(t.string, (s) => !/[\r\n\0]/.test(s), 'an HTTP header value (no CR, LF or NUL)');
+export const headerValue = validated(t.string, (s) => !hasLineBreak(s), 'an HTTP header value (no CR, LF or NUL)');

@@ -276,7 +276,7 @@ export class AttemptPump {
     // A response to HEAD, a 204 and a 304 have no content whatever their Content-Length says (RFC 9110 6.4.1).
     const bodyless = request.method === 'HEAD' || head.status === 204 || head.status === 304;
     // The name a download into a directory will have: the one the response that begins its bytes suggests.
-    const named = (): string | null => (record.options.destination?.type === 'path' ? null : suggestedFileName(head.headers['content-disposition'], request.url));
+    const named = (): string | null => (record.options.destination?.type === 'path' ? null : responseFileName(head, request));
     if (download) {
       const decision = decideResume({ offset, validator, expectedLength: expected, rangeSent: 'range' in headersSent }, head, transport.capabilities);
       if (decision.type === 'fail') throw await statusError(head, response.body, id, () => watchdog.touch());
@@ -410,7 +410,7 @@ export class AttemptPump {
     }
     const destination = record.options.destination;
     // A resumed download keeps the name the response that began it suggested: a 206 or a 416 often names none.
-    const suggested = (): string => (fromZero ? null : record.suggestedName) ?? suggestedFileName(head.headers['content-disposition'], request.url);
+    const suggested = (): string => (fromZero ? null : record.suggestedName) ?? responseFileName(head, request);
     const target = destination?.type === 'path' ? destination.path : suggested();
     return {
       type: 'bodyEnded',
@@ -427,4 +427,9 @@ export class AttemptPump {
     const result = await this.runtime.dispatch(id, event, (current) => this.isCurrent(attempt, current));
     if (result === null || !result.accepted) throw new Superseded();
   }
+}
+
+/** The file name a response suggests for a download into a directory (Content-Disposition, else its URL). */
+function responseFileName(head: ResponseHead, request: HttpRequest): string {
+  return suggestedFileName(head.headers['content-disposition'], request.url);
 }

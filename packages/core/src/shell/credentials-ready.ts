@@ -1,9 +1,8 @@
 import type { HeaderMap } from '../model/http.js';
+import { beyondLatin1, hasLineBreak, isToken } from '../policy/header-field.js';
 import type { TaskRecord } from '../model/task-types.js';
 import type { HostOptions } from './session-types.js';
 import { taskInfo } from './task-info.js';
-
-const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * Whether the sensitive headers a task was created with (and the store does not keep) are at
@@ -68,7 +67,7 @@ function take(secrets: Map<number, HeaderMap>, id: number, given: unknown): bool
   const merged: Record<string, string> = { ...secrets.get(id) };
   let taken = false;
   for (const [name, value] of Object.entries(given)) {
-    if (headerName.test(name) && typeof value === 'string' && !/[\r\n\0\u0100-\uffff]/.test(value)) {
+    if (isToken(name) && typeof value === 'string' && !hasLineBreak(value) && !beyondLatin1(value)) {
       merged[name.toLowerCase()] = value;
       taken = true;
     }

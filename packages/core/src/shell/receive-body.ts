@@ -77,6 +77,7 @@ export async function receiveBody(reception: BodyReception): Promise<number> {
     onWritten: (offset, bytes) => reception.onWritten(offset, bytes),
   });
   let received = reception.offset;
+  const end = reception.contentEnd ?? null;
   let checkpointedAt = clock.monotonic();
   let sinceCheckpoint = 0;
   let checkpointing: Promise<void> | null = null;
@@ -113,7 +114,6 @@ export async function receiveBody(reception: BodyReception): Promise<number> {
       const failed = failedCheckpoint();
       if (failed !== null) throw failed.error;
       if (reception.maxBytes !== null && received + chunk.byteLength > reception.maxBytes) throw reception.tooLarge();
-      const end = reception.contentEnd ?? null;
       const content = end !== null && received + chunk.byteLength > end ? chunk.subarray(0, Math.max(0, end - received)) : chunk;
       reception.onChunk(content);
       received += content.byteLength;

@@ -2,6 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decodeResumeData } from '../codecs/resume-data-codec.js';
 import { BgSessionError, isBgSessionError } from '../errors/bg-session-error.js';
 import { newTaskRecord, type NewTaskInput } from '../machines/new-task-record.js';
+import type { HeaderMap } from '../model/http.js';
+import { stripSensitiveHeaders } from '../policy/sensitive-headers.js';
 import { fastStep } from './fast-step.js';
 import { originOf } from './origin-of.js';
 import type { BodySource, TaskKind } from '../model/task-types.js';
@@ -103,11 +105,12 @@ export class TaskCreation {
     // headers it names, which it never holds).
     const credentials = options['headers'];
     if (credentials !== undefined) {
-      const sensitive = new Set(this.runtime.configuration.sensitiveHeaders.map((name) => name.toLowerCase()));
-      const names = typeof credentials === 'object' && credentials !== null && !Array.isArray(credentials) ? Object.keys(credentials) : null;
-      const other = names?.find((name) => !sensitive.has(name.toLowerCase()));
-      if (names === null || other !== undefined) {
-        throw new BgSessionError('InvalidArgument', `headers: a download made from resume data takes only credentials (${[...sensitive].join(', ')}) here${other === undefined ? '' : `, not ${other}`}`, { field: 'headers' });
+      const sensitive = this.runtime.configuration.sensitiveHeaders;
+      const isMap = typeof credentials === 'object' && credentials !== null && !Array.isArray(credentials);
+      // What stripping the sensitive headers leaves is what the call may not give.
+      const other = isMap ? Object.keys(stripSensitiveHeaders(credentials as HeaderMap, sensitive))[0] : undefined;
+      if (!isMap || other !== undefined) {
+        throw new BgSessionError('InvalidArgument', `headers: a download made from resume data takes only credentials (${sensitive.join(', ')}) here${other === undefined ? '' : `, not ${other}`}`, { field: 'headers' });
       }
     }
     // The options are checked before the resume data's bytes are taken, as for any download.

@@ -3,6 +3,7 @@ import type { SessionConfiguration } from '../model/configuration.js';
 import type { HeaderMap, HttpRequest } from '../model/http.js';
 import type { Destination, DestinationInput, TaskKind, TaskOptions } from '../model/task-types.js';
 import { stripSensitiveHeaders } from '../policy/sensitive-headers.js';
+import { beyondLatin1, hasLineBreak, isToken } from '../policy/header-field.js';
 
 /** A validated task input, resolved against the configuration. */
 export interface ResolvedTaskInput {
@@ -30,7 +31,6 @@ const keysByKind: Readonly<Record<TaskKind, ReadonlySet<string>>> = {
   data: new Set([...commonKeys, 'body', 'maxDataTaskBytes']),
 };
 const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
-const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const managedHeaders = new Set(['range', 'if-range', 'accept-encoding', 'content-length', 'transfer-encoding', 'host']);
 /** Methods no transfer can use (fetch forbids them too): a tunnel, and loops back of the request. */
 const forbiddenMethods = new Set(['CONNECT', 'TRACE', 'TRACK']);
@@ -66,7 +66,7 @@ export function resolveTaskInput(kind: TaskKind, input: unknown, configuration: 
     // As fetch refuses them: they would be stored in plain text and never sent.
     throw new BgSessionError('InvalidUrl', 'url: a user name or password in the URL is neither sent nor stored; give credentials as an Authorization header (a sensitive header, kept out of the store).', { field: 'url' });
   }
-  const method = optional(raw, 'method', (v) => typeof v === 'string' && token.test(v), 'an HTTP method token', (v) => (v as string).toUpperCase()) ?? (kind === 'upload' ? 'PUT' : 'GET');
+  const method = optional(raw, 'method', (v) => typeof v === 'string' && isToken(v), 'an HTTP method token', (v) => (v as string).toUpperCase()) ?? (kind === 'upload' ? 'PUT' : 'GET');
   if (forbiddenMethods.has(method)) throw invalid('method', `${method} cannot carry a transfer; use GET, POST, PUT or another request method`);
   const headers = resolveHeaders(raw['headers'], kind);
   const body = optional(raw, 'body', (v) => v instanceof Uint8Array && !detached(v), 'a Uint8Array (not one whose buffer was transferred)', (v) => v as Uint8Array);
@@ -137,10 +137,10 @@ function resolveHeaders(value: unknown, kind: TaskKind): HeaderMap {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('headers', 'expected an object of header names to strings');
   const headers: Record<string, string> = {};
   for (const [name, headerValue] of Object.entries(value as Record<string, unknown>)) {
-    if (!token.test(name)) throw invalid(`headers.${name}`, 'not a valid header name');
-    if (typeof headerValue !== 'string' || /[\r\n\0]/.test(headerValue)) throw invalid(`headers.${name}`, 'expected a string without CR, LF or NUL');
+    if (!isToken(name)) throw invalid(`headers.${name}`, 'not a valid header name');
+    if (typeof headerValue !== 'string' || hasLineBreak(headerValue)) throw invalid(`headers.${name}`, 'expected a string without CR, LF or NUL');
     // A field value is bytes (RFC 9110 5.5): text beyond Latin-1 cannot be sent as it is.
-    if (/[\u0100-\uffff]/.test(headerValue)) throw invalid(`headers.${name}`, 'expected Latin-1 text (percent-encode or base64 other characters)');
+    if (beyondLatin1(headerValue)) throw invalid(`headers.${name}`, 'expected Latin-1 text (percent-encode or base64 other characters)');
     const lower = name.toLowerCase();
     if (managedHeaders.has(lower) && (kind === 'download' || lower !== 'accept-encoding')) throw invalid(`headers.${name}`, 'set by the session itself');
     if (lower === 'expect') throw invalid(`headers.${name}`, 'not supported: the request body is sent without waiting for 100 Continue');
