@@ -6,13 +6,15 @@ export interface RelaunchFigures {
   readonly seconds: number;
   /** bgsession: until openSession resolved. */
   readonly openSeconds: number;
+  /** bgsession: until `allTasks()` resolved (every stored task joined, relaunched). */
+  readonly loadedSeconds: number;
   /** Tasks the session holds (or items parsed). */
   readonly tasks: number;
   /** RSS before, after a full GC, in bytes. */
   readonly idleRss: number;
-  /** RSS after, after a full GC (bgsession: the store open, the first event delivered). */
+  /** RSS after, after a full GC (bgsession: the first event delivered and every task joined). */
   readonly rss: number;
   readonly heapUsed: number;
-  /** The highest RSS from before the open to the first event. */
+  /** The highest RSS from before the open to every task joined. */
   readonly peakRss: number;
 }

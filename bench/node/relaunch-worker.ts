@@ -47,7 +47,9 @@ async function relaunch(directory: string): Promise<RelaunchFigures> {
   });
   const openedAt = performance.now();
   await first;
-  const tasks = session.tasks().length;
+  // B5.2 is the RSS of the session holding every task: measured once all have joined, relaunched.
+  const tasks = (await session.allTasks()).length;
+  const loadedAt = performance.now();
   const peak = probe.stop();
   collectGarbage(3);
   const memory = process.memoryUsage();
@@ -57,6 +59,7 @@ async function relaunch(directory: string): Promise<RelaunchFigures> {
     mode: 'bgsession',
     seconds: (firstAt - start) / 1000,
     openSeconds: (openedAt - start) / 1000,
+    loadedSeconds: (loadedAt - start) / 1000,
     tasks,
     idleRss: probe.idle,
     rss: memory.rss,
@@ -85,7 +88,7 @@ async function parse(file: string): Promise<RelaunchFigures> {
   const seconds = (performance.now() - start) / 1000;
   const peak = probe.stop();
   const memory = process.memoryUsage();
-  return { mode: 'json', seconds, openSeconds: seconds, tasks: value.length, idleRss: probe.idle, rss: memory.rss, heapUsed: memory.heapUsed, peakRss: peak };
+  return { mode: 'json', seconds, openSeconds: seconds, loadedSeconds: seconds, tasks: value.length, idleRss: probe.idle, rss: memory.rss, heapUsed: memory.heapUsed, peakRss: peak };
 }
 
 if (mode === 'build') {

@@ -13,7 +13,7 @@ import { OutboxDelivery } from './outbox-delivery.js';
 import { SessionInvalidation } from './session-invalidation.js';
 import { SessionRuntime } from './session-runtime.js';
 import { relaunchStore } from './relaunch-tasks.js';
-import type { CreateSessionOptions, EventItem, Session, TransientEvent } from './session-types.js';
+import type { CreateSessionOptions, EventItem, Session, Task, TransientEvent } from './session-types.js';
 import { earliest } from './earliest.js';
 import { expireResumeData } from './store-housekeeping.js';
 import { TaskCreation } from './task-creation.js';
@@ -77,8 +77,13 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
   const delivery = new OutboxDelivery(runtime, listener, loaded.outbox, () => emitTransient({ type: 'sessionDidFinishEvents' }), emitTransient);
   const pump = new AttemptPump(runtime, (event) => emitTransient(event));
   const creation = new TaskCreation(runtime);
-  const tasks = () => [...runtime.records.keys()].map((id) => creation.handles.get(id)).filter((handle) => handle !== undefined);
-  const invalidation = new SessionInvalidation(runtime, tasks, (entries) => runtime.hooks?.deliver(entries), () => creation.settled());
+  // Every task, those still joining after the open included (decoded now, listed as stored until
+  // relaunched): a drain check made while they join must not miss a running one.
+  const allTasks = (): readonly Task[] => {
+    runtime.loading?.loadRest();
+    return [...runtime.records.keys()].map((id) => creation.handles.get(id)).filter((handle) => handle !== undefined);
+  };
+  const invalidation = new SessionInvalidation(runtime, allTasks, (entries) => runtime.hooks?.deliver(entries), () => creation.settled());
   const handOvers = new Set<Promise<void>>();
   runtime.hooks = {
     startAttempt: (record, grant) => pump.start(record, grant),
@@ -116,16 +121,32 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
   // wait for connectivity that has already come back (#15).
   runtime.queue.networkChanged(ports.connectivity.current());
   // Not a closure here: what it holds (every record as stored) must not live as long as the session.
-  await relaunchStore(runtime, loaded, {
+  const relaunch = relaunchStore(runtime, loaded, {
     loaded: (record) => creation.loaded(record.taskIdentifier, record.taskKey),
     problem: (problem) => emitTransient({ type: 'storeProblem', problem }),
     backlogReady: () => delivery.start(),
+    nextTurn: ports.nextTurn ?? (() => Promise.resolve()),
   });
-  runtime.requestSchedule();
-  // A host that died while the session was finishing: the suspended and created tasks it had not
-  // cancelled yet are cancelled now, and if nothing is left to finish, no task end will ever check
-  // again, so the invalidation is committed then.
-  invalidation.resumeFinishing().catch(() => undefined);
+  // The open resolves now: the backlog is being delivered, and the other stored tasks join in the
+  // background (B5). What needs them all waits for them (`afterLoad`), or decodes them (`tasks()`).
+  const loading = relaunch.finished.then(
+    () => {
+      runtime.loading = null;
+      if (runtime.stopped) return;
+      runtime.requestSchedule();
+      // A host that died while the session was finishing: the suspended and created tasks it had
+      // not cancelled yet are cancelled now, and if nothing is left to finish, no task end will
+      // ever check again, so the invalidation is committed then.
+      invalidation.resumeFinishing().catch(() => undefined);
+    },
+    (error: unknown) => {
+      runtime.loading = null;
+      // A failed commit has put the session in the failed state already; anything else (the byte
+      // store could not list its keys) does now: every call then rejects with StoreFailed.
+      if (!runtime.stopped) runtime.fail(error);
+    },
+  );
+  runtime.loading = { finished: loading, loadRest: relaunch.loadRest };
 
   let closed = false;
   const session: Session = {
@@ -134,8 +155,17 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
     download: (input) => creation.download(input),
     upload: (input) => creation.create('upload', input),
     data: (input) => creation.create('data', input),
-    tasks,
-    task: (id) => (runtime.records.has(id) ? creation.handles.get(id) : undefined),
+    tasks: allTasks,
+    task: (id) => {
+      if (!runtime.records.has(id)) runtime.loading?.loadRest();
+      return runtime.records.has(id) ? creation.handles.get(id) : undefined;
+    },
+    allTasks: () =>
+      runtime.afterLoad(() => {
+        // A load that failed (or a close meanwhile) says so rather than listing half the tasks.
+        runtime.assertUsable();
+        return allTasks();
+      }),
     events: (signal) => {
       runtime.assertUsable();
       const checked = checkSignal(signal, 'events');
@@ -159,6 +189,8 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
     },
     credentialsChanged: async () => {
       runtime.assertUsable();
+      await runtime.afterLoad(() => undefined);
+      runtime.assertUsable();
       const at = ports.clock.now();
       const waiting = [...runtime.records.values()].filter((record) => record.phase === 'scheduled' && record.reason === 'credentials');
       await Promise.all(waiting.map((record) => runtime.dispatch(record.taskIdentifier, { type: 'credentialsSupplied', now: at })));
@@ -173,8 +205,8 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
       await runtime.commit([{ type: 'delete', collection: 'resumeData', key }], 'strict', false);
       await ports.byteStore.delete(key).catch(() => undefined);
     },
-    finishTasksAndInvalidate: () => invalidation.finishTasksAndInvalidate(),
-    invalidateAndCancel: () => invalidation.invalidateAndCancel(),
+    finishTasksAndInvalidate: () => runtime.afterLoad(() => invalidation.finishTasksAndInvalidate()),
+    invalidateAndCancel: () => runtime.afterLoad(() => invalidation.invalidateAndCancel()),
     invalidated: (signal) => invalidation.invalidated(signal),
     close: async () => {
       // A runtime stopped by a failed store still holds the store's lock: close releases it, so the
@@ -188,6 +220,8 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
       unsubscribe();
       channel?.close();
       delivery.stop();
+      // The tasks still joining stop at their next step; nothing is written after close resolves.
+      await loading;
       await pump.settled();
       await Promise.all([...handOvers]);
       await ports.store.close().catch(() => undefined);

@@ -24,21 +24,33 @@ export interface RelaunchCallbacks {
   problem(problem: StoreProblem): void;
   /** The tasks the outbox names have joined: the backlog can be delivered. */
   backlogReady(): void;
+  /** Resolves at the host's next turn, so events and calls are served between chunks (the `nextTurn` port). */
+  nextTurn(): Promise<void>;
+}
+
+/** A relaunch under way: see {@link relaunchStore}. */
+export interface StoreRelaunch {
+  /** Resolves once every task has joined, relaunched; rejects when a commit or the byte store failed. */
+  readonly finished: Promise<void>;
+  /** Decodes every task not decoded yet, now, so that `tasks()` lists them all (as stored until relaunched). */
+  readonly loadRest: () => void;
 }
 
 /**
  * Brings a store's tasks into the session at open. The tasks the outbox backlog names (decoded by
- * `loadStore`) join first and the backlog starts; the rest are decoded in chunks meanwhile (B5),
- * then orphan bytes go, then the unfinished tasks are relaunched (`relaunchTasks`). Ended tasks
- * join at once; unfinished ones are known (their bytes are owned) but join the scheduler, with
- * their deadlines, once relaunched.
+ * `loadStore`) join before this returns, and the backlog starts; the rest are decoded in chunks
+ * in the background, a host turn between chunks, so the backlog is delivered meanwhile (B5), then
+ * orphan bytes go, then the unfinished tasks are relaunched (`relaunchTasks`). Ended tasks join at
+ * once; unfinished ones are known (their bytes are owned) but join the scheduler, with their
+ * deadlines, once relaunched. A host that stops meanwhile ends it where it is, writing nothing more.
  *
  * @example
  * ```ts
- * await relaunchStore(runtime, loaded, { loaded: remember, problem: report, backlogReady: () => delivery.start() });
+ * const relaunch = relaunchStore(runtime, loaded, { loaded: remember, problem: report, backlogReady: () => delivery.start(), nextTurn });
+ * await relaunch.finished;
  * ```
  */
-export async function relaunchStore(runtime: SessionRuntime, loaded: LoadedStore, callbacks: RelaunchCallbacks): Promise<void> {
+export function relaunchStore(runtime: SessionRuntime, loaded: LoadedStore, callbacks: RelaunchCallbacks): StoreRelaunch {
   const unfinished: TaskRecord[] = [];
   // Lower case, as every stored header name is.
   const sensitive = runtime.configuration.persistSensitiveHeaders ? null : runtime.configuration.sensitiveHeaders;
@@ -59,19 +71,31 @@ export async function relaunchStore(runtime: SessionRuntime, loaded: LoadedStore
   // bytes are owned by the outbox: no orphan removal touches them.
   callbacks.backlogReady();
   let quarantined = loaded.quarantined.size;
-  for (let start = 0; start < loaded.deferred.keys.length; start += chunk) {
-    await Promise.resolve();
-    const decoded = decodeDeferredTasks(loaded.deferred, start, chunk);
+  let next = 0;
+  const decodeUpTo = (end: number): void => {
+    const decoded = decodeDeferredTasks(loaded.deferred, next, end - next);
+    next = end;
     join(decoded.tasks);
     quarantined += decoded.quarantined.length;
     // A record whose identifier is above every key still counts (#5).
     if (decoded.highestId > runtime.header.highestTaskIdentifier) runtime.header = { ...runtime.header, highestTaskIdentifier: decoded.highestId };
     runtime.problems.push(...decoded.problems);
     for (const problem of decoded.problems) callbacks.problem(problem);
-  }
-  await removeOrphanBytes(runtime, loaded.outbox, quarantined > 0);
-  const counted = await withTrustedCounters(runtime, unfinished);
-  await relaunchTasks(runtime, counted, runtime.ports.clock.now());
+  };
+  const total = loaded.deferred.keys.length;
+  const finished = (async () => {
+    while (next < total) {
+      await callbacks.nextTurn();
+      if (runtime.stopped) return;
+      decodeUpTo(Math.min(total, next + chunk));
+    }
+    await removeOrphanBytes(runtime, loaded.outbox, quarantined > 0);
+    if (runtime.stopped) return;
+    const counted = await withTrustedCounters(runtime, unfinished);
+    if (runtime.stopped) return;
+    await relaunchTasks(runtime, counted, runtime.ports.clock.now(), callbacks.nextTurn);
+  })();
+  return { finished, loadRest: () => (next < total ? decodeUpTo(total) : undefined) };
 }
 
 /**
@@ -167,7 +191,7 @@ async function withTrustedCounters(runtime: SessionRuntime, records: readonly Ta
  * Tasks that only wait again join a chunk at a time, so the scheduler decides once per chunk,
  * not once per task; any other joins alone, in its turn, so what it delivers keeps its order.
  */
-async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskRecord[], now: number): Promise<void> {
+async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskRecord[], now: number, nextTurn: () => Promise<void>): Promise<void> {
   const env = { retry: runtime.configuration.retry };
   const written = new Map<number, { readonly result: TaskStepResult; readonly entries: OutboxEntry[] }>();
   const operations: StoreOperation[] = [];
@@ -184,7 +208,8 @@ async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskReco
       ends ||= batch.ends;
       written.set(i, { result, entries: batch.entries });
     }
-    if ((i + 1) % chunk === 0) await Promise.resolve();
+    if ((i + 1) % chunk === 0) await nextTurn();
+    if (runtime.stopped) return;
   }
   if (operations.length > 0) await runtime.commit(operations, strict ? 'strict' : runtime.lazyDurability, ends);
   let joining: Array<Promise<void>> = [];
@@ -199,7 +224,10 @@ async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskReco
     const result = step?.result ?? relaunchTask(stored, now, env);
     if (step === undefined && result.effects.every((effect) => effect.type === 'enqueue')) {
       joining.push(runtime.relaunched(stored, result, []));
-      if (joining.length >= chunk) await joined();
+      if (joining.length >= chunk) {
+        await joined();
+        await nextTurn();
+      }
     } else {
       await joined();
       await runtime.relaunched(stored, result, step?.entries ?? []);

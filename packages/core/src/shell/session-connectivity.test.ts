@@ -298,8 +298,10 @@ describe('a Connectivity whose change events lag behind current()', () => {
       ports: { store: createMemoryStore(), byteStore: createMemoryByteStore(), transport, clock, random: createSeededRandom(53), connectivity: lagging },
       configuration: { identifier: 'lagging' },
     });
-    const task = await session.download({ url, allowsExpensiveNetwork: false });
+    // The network turns expensive with no event yet: the scheduler, which knows only what was
+    // announced, grants the slot, and the attempt's own look at the network refuses it.
     state = { ...state, expensive: true };
+    const task = await session.download({ url, allowsExpensiveNetwork: false });
     await clock.advanceAsync(minute);
     expect(transport.requests).toHaveLength(0);
     expect(task.info()).toMatchObject({ state: 'running', phase: 'scheduled', reason: 'constraints' });

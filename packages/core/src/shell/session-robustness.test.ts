@@ -495,7 +495,7 @@ describe('a durable handler that throws', () => {
 });
 
 describe('a failed open', () => {
-  it('createSession that fails after the store opened leaves no lock and starts nothing: the next createSession succeeds', async () => {
+  it('a disk that fails while the stored tasks join puts the session in the failed state: allTasks() and new tasks reject with StoreFailed, nothing starts, and once it is closed the next open succeeds', async () => {
     const transport = createScriptedTransport([serveBytes(content, { etag: '"v1"' })]);
     const host = createMemoryHost({ transport, seed: 214 });
     host.connectivity.set({ online: false });
@@ -505,12 +505,13 @@ describe('a failed open', () => {
     await host.kill();
     host.connectivity.set({ online: true });
 
-    const failure = await failureOf(() =>
-      openCustom(host, transport, configuration, { wrap: (disk) => ({ ...disk, keys: () => Promise.reject(new BgSessionError('StoreFailed', 'The disk failed (EIO).')) }) }),
-    );
-    expect(failure).toMatchObject({ code: 'StoreFailed' });
+    // The open resolves before the stored tasks have joined (B5); the orphan sweep after them fails.
+    const { session: failed } = await openCustom(host, transport, configuration, { wrap: (disk) => ({ ...disk, keys: () => Promise.reject(new BgSessionError('StoreFailed', 'The disk failed (EIO).')) }) });
+    expect(await failureOf(() => failed.allTasks())).toMatchObject({ code: 'StoreFailed' });
+    expect(await failureOf(() => failed.download({ url }))).toMatchObject({ code: 'StoreFailed' });
     await host.clock.advanceAsync(minute);
     expect(transport.requests).toHaveLength(0);
+    await failed.close();
 
     const log = eventLog();
     const session = await host.open(configuration, { listener: recordingListener(log) });

@@ -72,6 +72,14 @@ export class SessionRuntime {
   failure: BgSessionError | null = null;
   stopped = false;
   hooks: RuntimeHooks | null = null;
+  /**
+   * The stored tasks still joining after an open (`relaunchStore`), or null once every one has
+   * joined: the open resolves before they have, so the backlog's events are not held behind
+   * 100,000 queued tasks (B5). `loadRest` decodes the rest at once, for `tasks()`.
+   */
+  loading: { readonly finished: Promise<void>; readonly loadRest: () => void } | null = null;
+  /** Calls waiting in `afterLoad`: a call made once loading ended still goes after them. */
+  private waitingForLoad = 0;
 
   /** Which tasks wait for a slot and which hold one. */
   readonly queue: TaskQueue;
@@ -100,6 +108,24 @@ export class SessionRuntime {
   /** The durability of a step's commit that ends no task: strict, or relaxed in relaxed mode. */
   get lazyDurability(): 'strict' | 'relaxed' {
     return this.hostOptions.durability === 'relaxed' ? 'relaxed' : 'strict';
+  }
+
+  /**
+   * Runs `call` once every stored task has joined, at once when they have: a call that looks tasks
+   * up, creates one or changes one must not meet a task still as stored (not relaunched yet) or
+   * miss one not decoded yet. Calls keep their order: one made after loading ended waits behind
+   * those still waiting for it.
+   */
+  async afterLoad<T>(call: () => T | Promise<T>): Promise<T> {
+    if (this.loading === null && this.waitingForLoad === 0) return call();
+    this.waitingForLoad += 1;
+    try {
+      await this.loading?.finished;
+      // `call` starts before the count goes down, so a later call cannot overtake its first step.
+      return call();
+    } finally {
+      this.waitingForLoad -= 1;
+    }
   }
 
   /** Rejects every call once the store failed or the host stopped. */
@@ -132,7 +158,8 @@ export class SessionRuntime {
    * unknown, or the host stopped before the event's turn (a caller tells them apart by `stopped`).
    */
   control(taskIdentifier: number, event: TaskEvent | ((record: TaskRecord) => TaskEvent)): Promise<TaskStepResult | null> {
-    return this.queued(taskIdentifier, () => this.apply(taskIdentifier, event, undefined, true));
+    // A task listed before it was relaunched is still as stored: the control waits for its relaunch.
+    return this.afterLoad(() => this.queued(taskIdentifier, () => this.apply(taskIdentifier, event, undefined, true)));
   }
 
   private queued(taskIdentifier: number, step: () => Promise<TaskStepResult | null>): Promise<TaskStepResult | null> {

@@ -24,6 +24,13 @@ export interface SessionPorts {
   readonly hasher?: Hasher;
   /** Told at the runtime's crash points (`event-delivery`, `handler-returned`); for crash tests. */
   readonly probe?: Probe;
+  /**
+   * Resolves at the host's next turn, once the I/O and timers already due have run (Node:
+   * `setImmediate`). Work the session does in the background in chunks (the stored tasks joining
+   * after an open) waits for it between chunks, so events and calls are served meanwhile. Without
+   * it, a microtask: the chunks then run back to back.
+   */
+  readonly nextTurn?: () => Promise<void>;
 }
 
 /** Options of this host only: given at each open, never persisted. */
@@ -314,9 +321,20 @@ export interface Session {
    */
   upload(input: UploadOptions): Promise<Task>;
   data(input: DataOptions): Promise<Task>;
-  /** Every task not yet acknowledged as ended. */
+  /**
+   * Every task not yet acknowledged as ended. Right after an open, the stored tasks are still
+   * joining in the background (the open does not wait for 100,000 queued tasks): they are decoded
+   * at this call and listed, each as it was stored until it is relaunched; `allTasks()` waits for
+   * that instead.
+   */
   tasks(): readonly Task[];
+  /** The task with this identifier, or undefined when there is none (or it was acknowledged as ended). */
   task(taskIdentifier: number): Task | undefined;
+  /**
+   * Every task, once each stored one has joined the session relaunched (Apple's `getAllTasks`):
+   * at once, as `tasks()`, except right after an open.
+   */
+  allTasks(): Promise<readonly Task[]>;
   /** The acknowledging consumer as an async iterator (only when no listener was given; once). */
   events(signal?: AbortSignal): AsyncIterableIterator<EventItem>;
   acknowledge(eventId: string): Promise<AckResult>;

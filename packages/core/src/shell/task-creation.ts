@@ -3,6 +3,7 @@ import { decodeResumeData } from '../codecs/resume-data-codec.js';
 import { BgSessionError, isBgSessionError } from '../errors/bg-session-error.js';
 import { newTaskRecord, type NewTaskInput } from '../machines/new-task-record.js';
 import type { HeaderMap } from '../model/http.js';
+import type { ResumeData } from '../model/resume-data.js';
 import { stripSensitiveHeaders } from '../policy/sensitive-headers.js';
 import { fastStep } from './fast-step.js';
 import { originOf } from './origin-of.js';
@@ -71,16 +72,28 @@ export class TaskCreation {
   async create(kind: TaskKind, input: unknown): Promise<Task> {
     this.assertOpen();
     const resolved = resolveTaskInput(kind, input, this.runtime.configuration, this.runtime.ports.hasher !== undefined);
+    // A taskKey is looked up as things are at the call: a task whose owed event is acknowledged
+    // meanwhile is still the one the app asked for.
+    const known = resolved.taskKey === null ? undefined : this.keyed(kind, resolved.taskKey);
+    if (known !== undefined) return known;
+    // Bad input is refused at once; a new task waits for the stored ones to join: its taskKey may
+    // name one not decoded yet, and its identifier must follow theirs.
+    return this.runtime.afterLoad(() => this.createResolved(kind, resolved));
+  }
+
+  /** The task a `taskKey` names, or the creation under it still committing; undefined when none. */
+  private keyed(kind: TaskKind, key: string): Promise<Task> | undefined {
+    const existing = this.byKey.get(key);
+    const handle = existing === undefined ? undefined : this.handles.get(existing);
+    if (handle !== undefined) return Promise.resolve(handle).then((task) => sameKind(task, kind, key));
+    return this.creating.get(key)?.then((task) => sameKind(task, kind, key));
+  }
+
+  private async createResolved(kind: TaskKind, resolved: ResolvedTaskInput): Promise<Task> {
+    this.assertOpen();
     const key = resolved.taskKey;
     if (key === null) return this.insert(kind, resolved, undefined);
-    const existing = this.byKey.get(key);
-    if (existing !== undefined) {
-      const handle = this.handles.get(existing);
-      if (handle !== undefined) return sameKind(handle, kind, key);
-    }
-    const creating = this.creating.get(key);
-    if (creating !== undefined) return sameKind(await creating, kind, key);
-    return this.underKey(key, this.insert(kind, resolved, undefined));
+    return this.keyed(kind, key) ?? this.underKey(key, this.insert(kind, resolved, undefined));
   }
 
   /** A creation under a `taskKey`: a second call with the key while it commits gets the same task. */
@@ -116,19 +129,33 @@ export class TaskCreation {
     // The options are checked before the resume data's bytes are taken, as for any download.
     const headers = { ...data.currentRequest.headers, ...(credentials as Readonly<Record<string, string>> | undefined) };
     const resolved = resolveTaskInput('download', { ...options, url: data.originalUrl, headers }, this.runtime.configuration, this.runtime.ports.hasher !== undefined);
-    // A key already on a task gives that task, as for any download (an app that cannot tell whether
-    // its call landed calls again, and the resume data's bytes are that task's now); except the
-    // task that gave these bytes to the resume data: its key passes to the new one.
+    // Looked up at the call, as for any download, and again once the stored tasks have joined.
+    const known = this.keyedForResumeData(data, resolved.taskKey);
+    if (known !== undefined) return known;
+    return this.runtime.afterLoad(() => this.fromResolvedResumeData(data, resolved));
+  }
+
+  /**
+   * A key already on a task gives that task, as for any download (an app that cannot tell whether
+   * its call landed calls again, and the resume data's bytes are that task's now); except the task
+   * that gave these bytes to the resume data: its key passes to the new one.
+   */
+  private keyedForResumeData(data: ResumeData, key: string | null): Promise<Task> | undefined {
+    if (key === null) return undefined;
+    const pending = this.creating.get(key);
+    if (pending !== undefined) return pending.then((task) => sameKind(task, 'download', key));
+    const existing = this.byKey.get(key);
+    const record = existing === undefined ? undefined : this.runtime.records.get(existing);
+    const giver = record !== undefined && record.partKey === data.partKey && record.error?.resumeData != null;
+    const handle = existing === undefined ? undefined : this.handles.get(existing);
+    return handle !== undefined && !giver ? Promise.resolve(handle).then((task) => sameKind(task, 'download', key)) : undefined;
+  }
+
+  private async fromResolvedResumeData(data: ResumeData, resolved: ResolvedTaskInput): Promise<Task> {
+    this.runtime.assertUsable();
     const key = resolved.taskKey;
-    if (key !== null) {
-      const pending = this.creating.get(key);
-      if (pending !== undefined) return sameKind(await pending, 'download', key);
-      const existing = this.byKey.get(key);
-      const record = existing === undefined ? undefined : this.runtime.records.get(existing);
-      const giver = record !== undefined && record.partKey === data.partKey && record.error?.resumeData != null;
-      const handle = existing === undefined ? undefined : this.handles.get(existing);
-      if (handle !== undefined && !giver) return sameKind(handle, 'download', key);
-    }
+    const known = this.keyedForResumeData(data, key);
+    if (known !== undefined) return known;
     if (data.sessionIdentifier !== this.runtime.configuration.identifier) {
       throw new BgSessionError('InvalidResumeData', `resumeData: it belongs to session "${data.sessionIdentifier}"`, { field: 'resumeData' });
     }

@@ -128,6 +128,8 @@ export async function openSession(options: OpenSessionOptions): Promise<NodeSess
         random: createNodeRandom(),
         connectivity,
         hasher: createNodeHasher(),
+        // The stored tasks join in chunks after the open, the backlog's events delivered between them.
+        nextTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
         ...probeOf(options),
       },
       configuration: { ...options.configuration, identifier: options.identifier },
