@@ -196,7 +196,6 @@ async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskReco
   const written = new Map<number, { readonly result: TaskStepResult; readonly entries: OutboxEntry[] }>();
   const operations: StoreOperation[] = [];
   let strict = false;
-  let ends = false;
   for (let i = 0; i < records.length; i += 1) {
     const result = relaunchTask(records[i] as TaskRecord, now, env);
     if (result.accepted && result.durability !== 'none') {
@@ -205,13 +204,12 @@ async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskReco
       for (const reference of batch.references) runtime.resumeReferences.set(reference.partKey, reference);
       operations.push(...batch.operations);
       strict ||= result.durability === 'strict' || result.durability === 'always' || batch.ends;
-      ends ||= batch.ends;
       written.set(i, { result, entries: batch.entries });
     }
     if ((i + 1) % chunk === 0) await nextTurn();
     if (runtime.stopped) return;
   }
-  if (operations.length > 0) await runtime.commit(operations, strict ? 'strict' : runtime.lazyDurability, ends);
+  if (operations.length > 0) await runtime.commit(operations, strict ? 'strict' : runtime.lazyDurability, false);
   let joining: Array<Promise<void>> = [];
   const joined = async (): Promise<void> => {
     await Promise.all(joining);

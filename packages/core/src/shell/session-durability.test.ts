@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock, createScriptedTransport, serveBytes } from '@bgsession/testing';
-import { createMemoryStore, createSession, type Store, type StoreBatch } from '../index.js';
+import { createMemoryByteStoreData, createMemoryStore, createMemoryStoreData, createSession, type Store, type StoreBatch } from '../index.js';
 import { heldCommits, memoryPorts, storeWith } from './memory-ports.test-helpers.js';
 import { completions, eventLog, recordingListener, runUntil, settle } from './session-fixtures.test-helpers.js';
 
@@ -25,12 +25,12 @@ function watchedStore(inner: Store, seen: CommitSeen[]): Store {
   });
 }
 
-async function commitsOfOneDownload(durability: 'strict' | 'relaxed', post = false): Promise<CommitSeen[]> {
+async function commitsOfOneDownload(durability: 'strict' | 'relaxed', post = false, body = content): Promise<CommitSeen[]> {
   const clock = createManualClock();
   const seen: CommitSeen[] = [];
   const log = eventLog();
   const session = await createSession({
-    ports: memoryPorts(watchedStore(createMemoryStore(), seen), createScriptedTransport(serveBytes(content, { etag: '"v1"' })), clock, 3),
+    ports: memoryPorts(watchedStore(createMemoryStore(), seen), createScriptedTransport(serveBytes(body, { etag: '"v1"' })), clock, 3),
     configuration: { identifier: `durability-${durability}` },
     hostOptions: { durability, listener: recordingListener(log) },
   });
@@ -50,6 +50,12 @@ const lifecycle = [['scheduled'], ['transferring'], ['handingOver'], ['succeeded
 describe('how durable each commit of a download is (semantics section 7)', () => {
   it('strict: every commit is strict', async () => {
     expect(await commitsOfOneDownload('strict')).toEqual(lifecycle.map((changes) => ({ durability: 'strict', changes })));
+  });
+
+  it('a small download (a 4 KiB first body) has no commit of its own for its response head: its validator is written with the hand-over step', async () => {
+    expect(await commitsOfOneDownload('strict', false, content.subarray(0, 4096))).toEqual(
+      lifecycle.filter(([first]) => first !== 'transferring').map((changes) => ({ durability: 'strict', changes })),
+    );
   });
 
   it("relaxed: the task's creation, its end with its events, and the acknowledgements are strict; the attempt's steps (checkpoint, hand-over) are relaxed", async () => {
@@ -123,5 +129,38 @@ describe("an attempt's start (relaunch table, #13)", () => {
       { phase: 'transferring', started: 1 },
     ]);
     await session.close();
+  });
+});
+
+describe('the stored header (invariant #5)', () => {
+  it('is written once per block of identifiers and sequence numbers, not with every creation and end, and a relaunch never reuses an identifier of a task already forgotten', async () => {
+    const clock = createManualClock();
+    const data = createMemoryStoreData();
+    let headers = 0;
+    const inner = createMemoryStore({ data });
+    const store = storeWith(inner, (batch) => ((headers += batch.header === undefined ? 0 : 1), inner.commit(batch)));
+    const log = eventLog();
+    const byteData = createMemoryByteStoreData();
+    const session = await createSession({
+      ports: memoryPorts(store, createScriptedTransport(serveBytes(content.subarray(0, 1024), { etag: '"v1"' })), clock, 8, byteData),
+      configuration: { identifier: 'header-blocks' },
+      hostOptions: { listener: recordingListener(log) },
+    });
+    const tasks = await Promise.all(Array.from({ length: 100 }, (_, i) => session.download({ url: `https://files.example/${i}.bin` })));
+    await runUntil({ clock }, () => session.tasks().length === 0, 100, 200);
+    // The open's header, then one per block of 64 identifiers (two blocks) and of 1,024 sequence
+    // numbers (one block): 200 events and 100 creations wrote 4 headers, not 301.
+    expect(headers).toBeLessThanOrEqual(4);
+    // Every task is forgotten (acknowledged): no record holds an identifier, only the header does.
+    expect([...(data.records.get('tasks')?.keys() ?? [])]).toEqual([]);
+    await session.close();
+
+    const again = await createSession({
+      ports: memoryPorts(createMemoryStore({ data }), createScriptedTransport([]), clock, 9, byteData),
+      configuration: { identifier: 'header-blocks' },
+    });
+    const next = await again.download({ url: 'https://files.example/next.bin' });
+    expect(next.taskIdentifier).toBeGreaterThan(Math.max(...tasks.map((task) => task.taskIdentifier)));
+    await again.close();
   });
 });

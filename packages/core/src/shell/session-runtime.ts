@@ -47,6 +47,11 @@ export interface RuntimeHooks {
 
 const noop = (): void => undefined;
 
+/** How many task identifiers a written header reserves past the highest in use (see `headerToWrite`). */
+const identifierBlock = 64;
+/** How many event sequence numbers a written header reserves past the highest in use. */
+const sequenceBlock = 1024;
+
 /**
  * The session runtime: the one place that sends events to task machines, commits their records
  * (durably before anything they cause becomes visible), and runs the effects they ask for.
@@ -72,6 +77,8 @@ export class SessionRuntime {
   failure: BgSessionError | null = null;
   stopped = false;
   hooks: RuntimeHooks | null = null;
+  /** The counters the stored header holds (see `headerToWrite`): nothing in the store uses more. */
+  private reserved: { readonly task: number; readonly sequence: number };
   /**
    * The stored tasks still joining after an open (`relaunchStore`), or null once every one has
    * joined: the open resolves before they have, so the backlog's events are not held behind
@@ -97,6 +104,7 @@ export class SessionRuntime {
     scheduler: SchedulerState,
   ) {
     this.header = header;
+    this.reserved = { task: header.highestTaskIdentifier, sequence: header.highestSequence };
     this.queue = new TaskQueue(this, scheduler);
     this.wake = new WakeTimer(ports.clock, () => this.requestSchedule());
   }
@@ -178,17 +186,44 @@ export class SessionRuntime {
     this.dispatch(taskIdentifier, event).then(then ?? noop, noop);
   }
 
-  /** Commits `operations` (with the header when it changed); a failure puts the session in the failed state. */
+  /**
+   * Commits `operations`; with the header when `withHeader` (its lifecycle or configuration
+   * changed) or when an identifier or sequence number in use has passed what the stored header
+   * reserves. A failure puts the session in the failed state.
+   */
   async commit(operations: StoreOperation[], durability: 'strict' | 'relaxed', withHeader: boolean): Promise<void> {
     this.assertUsable();
+    const header = this.headerToWrite(withHeader);
     try {
-      await this.ports.store.commit(
-        withHeader ? { header: encodeHeaderRecord(this.header), operations, durability } : { operations, durability },
-      );
+      await this.ports.store.commit(header === null ? { operations, durability } : { header: encodeHeaderRecord(header), operations, durability });
     } catch (error) {
       this.fail(error);
       throw this.failure;
     }
+  }
+
+  /**
+   * The header to write with a commit, or null: the header in memory, with counters that reserve
+   * identifiers and sequence numbers ahead. The stored header must count every identifier and
+   * sequence number a stored record uses, or one whose record was deleted could be issued again
+   * after a relaunch (invariant #5); writing it with each creation and each task end wrote a 1 KiB
+   * header twice per task (B3), and most of a journal's bytes (B5). So the header is written
+   * when a commit uses one past what the stored header reserves, and then reserves a block more
+   * (commits land in the order they are made, so a later commit's record is covered by the header
+   * of the one before it). A relaunch's identifiers start after the block: they are never reused,
+   * and never promised dense.
+   */
+  private headerToWrite(asked: boolean): StoreHeader | null {
+    const { highestTaskIdentifier: task, highestSequence: sequence } = this.header;
+    const beyond = task > this.reserved.task || sequence > this.reserved.sequence;
+    if (!asked && !beyond) return null;
+    if (beyond) {
+      this.reserved = {
+        task: task > this.reserved.task ? Math.min(Number.MAX_SAFE_INTEGER, task + identifierBlock) : this.reserved.task,
+        sequence: sequence > this.reserved.sequence ? Math.min(Number.MAX_SAFE_INTEGER, sequence + sequenceBlock) : this.reserved.sequence,
+      };
+    }
+    return { ...this.header, highestTaskIdentifier: Math.max(task, this.reserved.task), highestSequence: Math.max(sequence, this.reserved.sequence) };
   }
 
   /** Enters the failed-store state: every call rejects with `StoreFailed` until the session is reopened. */
@@ -319,7 +354,7 @@ export class SessionRuntime {
     // entries here) and what the machine says must always be (a non-idempotent attempt's start); a
     // step the machine wants durable before the attempt goes on (a checkpoint, a hand-over) is
     // written before it resolves, which a killed process cannot undo.
-    await this.commit(batch.operations, batch.ends || always ? 'strict' : this.lazyDurability, batch.ends);
+    await this.commit(batch.operations, batch.ends || always ? 'strict' : this.lazyDurability, false);
     return batch.entries;
   }
 

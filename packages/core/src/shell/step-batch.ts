@@ -17,7 +17,7 @@ export interface StepBatch {
   readonly references: ResumeDataReference[];
   /** The header with the sequence numbers it used. */
   readonly header: StoreHeader;
-  /** Whether the step ends the task: the commit is then strict and carries the header. */
+  /** Whether the step ends the task: the commit is then strict (semantics section 7). */
   readonly ends: boolean;
 }
 

@@ -235,7 +235,8 @@ export class TaskCreation {
     const stored = resumed?.record ?? record;
     const operations: StoreOperation[] = [{ type: 'put', collection: 'tasks', key: String(taskIdentifier), value: encodeTask(stored, runtime.configuration, runtime.encodeRecord) }];
     if (resumeFrom?.partKey != null) operations.push({ type: 'delete', collection: 'resumeData', key: resumeFrom.partKey });
-    await runtime.commit(operations, 'strict', true);
+    // The header is added when the identifier passes what the stored one reserves.
+    await runtime.commit(operations, 'strict', false);
     if (Object.keys(resolved.secrets).length > 0) runtime.secrets.set(taskIdentifier, resolved.secrets);
     const handle = new TaskHandle(runtime, taskIdentifier);
     this.handles.set(taskIdentifier, handle);
