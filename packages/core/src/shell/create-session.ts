@@ -199,6 +199,9 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
       runtime.assertUsable();
       const decodedData = decodeResumeData(value);
       if (E.isLeft(decodedData)) throw decodedData.left;
+      // A task stored `canceling` gets its resume data's reference when it is relaunched.
+      await runtime.afterLoad(() => undefined);
+      runtime.assertUsable();
       const key = decodedData.right.partKey;
       runtime.resumeSecrets.delete(key);
       if (!runtime.resumeReferences.delete(key)) return;

@@ -188,8 +188,8 @@ async function withTrustedCounters(runtime: SessionRuntime, records: readonly Ta
  * task's relaunched record lives only until the task is told it waits, which brings it back to
  * the stored one (`StoredRecords`): made as the task joins, it dies young; 100,000 of them made
  * in a first pass would outlive collections and leave the heap fragmented once they die (B5).
- * Tasks that only wait again join a chunk at a time, so the scheduler decides once per chunk,
- * not once per task; any other joins alone, in its turn, so what it delivers keeps its order.
+ * The tasks the commit wrote join first, in order; then the tasks that only wait again join a
+ * chunk at a time, so the scheduler decides once per chunk, not once per task, and any other alone.
  */
 async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskRecord[], now: number, nextTurn: () => Promise<void>): Promise<void> {
   const env = { retry: runtime.configuration.retry };
@@ -215,12 +215,19 @@ async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskReco
     await Promise.all(joining);
     joining = [];
   };
+  // The tasks this commit wrote join first, in the order their events were numbered: a task that
+  // joins a chunk later starts, ends and numbers its events meanwhile, and events are delivered in
+  // commit order (semantics section 3).
+  for (const [i, step] of written) {
+    if (runtime.stopped) return;
+    await runtime.relaunched(records[i] as TaskRecord, step.result, step.entries);
+  }
   for (let i = 0; i < records.length; i += 1) {
     if (runtime.stopped) break;
+    if (written.has(i)) continue;
     const stored = records[i] as TaskRecord;
-    const step = written.get(i);
-    const result = step?.result ?? relaunchTask(stored, now, env);
-    if (step === undefined && result.effects.every((effect) => effect.type === 'enqueue')) {
+    const result = relaunchTask(stored, now, env);
+    if (result.effects.every((effect) => effect.type === 'enqueue')) {
       joining.push(runtime.relaunched(stored, result, []));
       if (joining.length >= chunk) {
         await joined();
@@ -228,7 +235,7 @@ async function relaunchTasks(runtime: SessionRuntime, records: readonly TaskReco
       }
     } else {
       await joined();
-      await runtime.relaunched(stored, result, step?.entries ?? []);
+      await runtime.relaunched(stored, result, []);
     }
   }
   await joined();

@@ -114,6 +114,9 @@ export class SessionInvalidation {
   checkDrained(): Promise<void> {
     if (this.invalidation !== null) return this.invalidation;
     if (this.runtime.header.lifecycle !== 'finishing' || this.cancelling > 0) return Promise.resolve();
+    // Stored tasks still joining after an open: one not decoded or relaunched yet may be running,
+    // or suspended and not cancelled yet (`resumeFinishing` runs once they have all joined).
+    if (this.runtime.loading !== null) return Promise.resolve();
     for (const record of this.runtime.records.values()) {
       if (!isTerminalPhase(record.phase) && record.phase !== 'suspended' && record.phase !== 'created') return Promise.resolve();
     }

@@ -84,9 +84,18 @@ export class TaskCreation {
   /** The task a `taskKey` names, or the creation under it still committing; undefined when none. */
   private keyed(kind: TaskKind, key: string): Promise<Task> | undefined {
     const existing = this.byKey.get(key);
-    const handle = existing === undefined ? undefined : this.handles.get(existing);
+    const handle = existing === undefined || this.gaveKeyAway(existing) ? undefined : this.handles.get(existing);
     if (handle !== undefined) return Promise.resolve(handle).then((task) => sameKind(task, kind, key));
     return this.creating.get(key)?.then((task) => sameKind(task, kind, key));
+  }
+
+  /**
+   * While stored tasks join after an open: whether the task holding a key ended with resume data,
+   * whose task, made from it, holds the key now but may not be decoded yet. The key is then looked
+   * up once every task has joined.
+   */
+  private gaveKeyAway(taskIdentifier: number): boolean {
+    return this.runtime.loading !== null && this.runtime.records.get(taskIdentifier)?.error?.resumeData != null;
   }
 
   private async createResolved(kind: TaskKind, resolved: ResolvedTaskInput): Promise<Task> {
@@ -145,6 +154,7 @@ export class TaskCreation {
     const pending = this.creating.get(key);
     if (pending !== undefined) return pending.then((task) => sameKind(task, 'download', key));
     const existing = this.byKey.get(key);
+    if (existing !== undefined && this.gaveKeyAway(existing)) return undefined;
     const record = existing === undefined ? undefined : this.runtime.records.get(existing);
     const giver = record !== undefined && record.partKey === data.partKey && record.error?.resumeData != null;
     const handle = existing === undefined ? undefined : this.handles.get(existing);
