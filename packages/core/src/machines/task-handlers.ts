@@ -131,17 +131,8 @@ export function beginBody(task: TaskRecord, event: Ev<'responseStarted'>): TaskU
       countOfBytesExpectedToReceive: event.expectedLength ?? -1,
     },
   };
-  if (event.checkpoint === undefined) return lazy(next);
-  // A first response (no restart: the record vouches for no byte yet) whose whole body is small is
-  // not written on its own: its checkpoint goes into the record with the task's next commit (the body's end,
-  // or the attempt's failure). A host killed before that fetches at most that small body again,
-  // from 0, as it would a download with no validator; one commit per small download fewer (B3).
-  const small = fresh && event.restart === null && task.checkpoint === null && event.expectedLength !== null && event.expectedLength <= smallFirstBody;
-  return { task: next, effects: [], durability: small ? 'deferred' : 'strict' };
+  return event.checkpoint === undefined ? lazy(next) : { task: next, effects: [], durability: 'strict' };
 }
-
-/** The largest first body whose response head is written with the task's next commit (see `beginBody`). */
-const smallFirstBody = 16 * 1024;
 
 /** A checkpoint is durable: record it (strict), and note the progress for attempt accounting. */
 export function recordCheckpoint(task: TaskRecord, event: Ev<'bytesDurable'>): TaskUpdate {

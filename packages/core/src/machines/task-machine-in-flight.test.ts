@@ -25,17 +25,6 @@ describe('an attempt in flight', () => {
     expect(withCheckpoint.record.progress.countOfBytesReceived).toBe(0);
   });
 
-  it('a first response whose whole body is at most 16 KiB is not written on its own (deferred to the next commit); a larger one, or a restart, is strict', () => {
-    const first = taskIn.connecting();
-    const head = (expectedLength: number | null, restart?: 'ValidatorChanged') =>
-      step(first, ev.responseStarted({ mode: 'fresh', expectedLength, checkpoint: testCheckpoint(0), restart: restart ?? null })).durability;
-    expect(head(4096)).toBe('deferred');
-    expect(head(16 * 1024)).toBe('deferred');
-    expect(head(16 * 1024 + 1)).toBe('strict');
-    expect(head(null)).toBe('strict');
-    expect(head(4096, 'ValidatorChanged')).toBe('strict');
-  });
-
   it('a redirect changes currentRequest, keeps originalRequest, counts the hop', () => {
     const connecting = taskIn.connecting();
     const target = testRequest('GET', 'https://mirror.test/file');

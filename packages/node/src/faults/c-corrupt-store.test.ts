@@ -70,9 +70,20 @@ function creationFrame(frames: readonly Frame[], id: number): Frame {
   return found;
 }
 
+/** The last frame that writes the store header (a header is written once per block of identifiers, not with each creation). */
+function lastHeaderFrame(frames: readonly Frame[]): Frame {
+  const found = frames.filter((frame) => frame.manifest.startsWith('{"header":true')).at(-1);
+  if (found === undefined) throw new Error('No frame writes the header');
+  return found;
+}
+
 /** Rewrites the JSON value lines of the frame that created `id` (the header first when it has one). */
 function rewriteValues(frames: readonly Frame[], id: number, change: (lines: unknown[]) => unknown[]): Buffer {
-  const target = creationFrame(frames, id);
+  return rewriteFrame(frames, creationFrame(frames, id), change);
+}
+
+/** Rewrites the JSON value lines of `target` (the header first when it has one). */
+function rewriteFrame(frames: readonly Frame[], target: Frame, change: (lines: unknown[]) => unknown[]): Buffer {
   return encodeJournal(
     frames.map((frame) =>
       frame === target ? { ...frame, values: change(frame.values.split('\n').map((line) => JSON.parse(line) as unknown)).map((value) => JSON.stringify(value)).join('\n') } : frame,
@@ -182,10 +193,9 @@ describe('C19: a corrupt store on disk opens with typed problems, never a crash'
   });
 
   it('a truncated store header is reported; the header is rebuilt and no identifier is reused', async () => {
-    // The newest header (in the last creation) cut in half, with checksums that hold: a bad
-    // write, not a torn one.
+    // The newest header cut in half, with checksums that hold: a bad write, not a torn one.
     const frames = readFrames(original);
-    const target = creationFrame(frames, ids[third] as number);
+    const target = lastHeaderFrame(frames);
     const [headerLine = '', ...rest] = target.values.split('\n');
     const cut = [headerLine.slice(0, Math.floor(headerLine.length / 2)), ...rest].join('\n');
     await writeFile(journal, encodeJournal(frames.map((frame) => (frame === target ? { ...frame, values: cut } : frame))));
@@ -222,7 +232,8 @@ describe('C19: a corrupt store on disk opens with typed problems, never a crash'
   });
 
   it('a store header of a newer schema version is refused with UnsupportedStoreVersion, every time, and left unwritten', async () => {
-    await writeFile(journal, rewriteValues(readFrames(original), ids[third] as number, ([header, ...rest]) => [{ ...(header as object), schemaVersion: 99 }, ...rest]));
+    const frames = readFrames(original);
+    await writeFile(journal, rewriteFrame(frames, lastHeaderFrame(frames), ([header, ...rest]) => [{ ...(header as object), schemaVersion: 99 }, ...rest]));
     const before = await readFile(journal);
     for (let open = 0; open < 2; open += 1) {
       // A typed rejection, never SessionInUse: the refused open let go of the lock.
