@@ -32,7 +32,8 @@ const session = await openSession({
   },
 });
 const kept = session.tasks().map((task) => task.info());
-// Until the task's next attempt looks at the partial file, its counter is the last checkpoint's.
+// Right after the open, tasks() lists each task as stored, before its relaunch counts the bytes
+// kept beyond it (allTasks() would wait for that): the counter is the last checkpoint's.
 console.log(`opened ${kept.length} task(s) kept${kept.map((info) => `: task ${info.taskIdentifier} '${info.taskKey ?? ''}' ${info.state}, checkpoint at ${info.countOfBytesReceived} bytes`).join('')}`);
 
 if (mode === 'download') {
