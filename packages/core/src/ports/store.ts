@@ -51,7 +51,9 @@ export interface StoreCapabilities {
  *   `SessionInUse`; an owner that died leaves no lock behind. It never throws on bad contents:
  *   what does not parse is left out and reported in `problems`.
  * - `commit(batch)` applies the batch atomically; with `strict` durability it resolves only when
- *   the batch is durable. A commit that fails rejects with `StoreFailed`, and every later call
+ *   the batch is durable. Commits apply in the order they are called, and what survives a crash is
+ *   a prefix of them: a durable commit makes every commit called before it durable (invariant #18;
+ *   the header one commit carries counts the records of the next ones, ADR 28). A commit that fails rejects with `StoreFailed`, and every later call
  *   rejects with `StoreFailed` too (a failed sync is never retried).
  * - After `close()` (or after the owner was fenced) every call rejects with `StoreFailed`.
  */

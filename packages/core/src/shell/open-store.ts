@@ -12,6 +12,7 @@ import type { TaskRecord } from '../model/task-types.js';
 import type { StoreContents, StoreProblem } from '../ports/store.js';
 import { compactTaskRecord } from './compact-task-record.js';
 import { RecordSharing } from './record-sharing.js';
+import { headerReservation } from './header-reservation.js';
 
 /** What the store held, decoded; what did not decode is reported, never thrown (invariant #17). */
 export interface LoadedStore {
@@ -165,6 +166,7 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
   }
 
   let header: StoreHeader;
+  let headersLost = 0;
   if (contents.header === null || contents.header === undefined) {
     header = { identifier: configuration.identifier, configuration, highestTaskIdentifier: highestId, highestSequence, lifecycle: 'active' };
   } else {
@@ -175,6 +177,7 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
       }
       problems.push({ code: 'CorruptRecord', path: decoded.left.path, message: `${decoded.left.message}; the header was rebuilt from the records` });
       header = { identifier: configuration.identifier, configuration, highestTaskIdentifier: highestId, highestSequence, lifecycle: 'active' };
+      headersLost += 1;
     } else {
       const stored = decoded.right;
       if (stored.identifier !== configuration.identifier) {
@@ -191,18 +194,31 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
       };
     }
   }
-  const hidden = hiddenByDamage(contents.problems);
-  if (hidden > 0) {
+  // A header the store reports lost (its frame's values unreadable, or bytes after it) or that did
+  // not decode may have counted more than what survives: the identifiers and sequence numbers of
+  // records deleted since, and of the blocks it reserved (ADR 28), which no key shows any more.
+  headersLost += contents.problems.filter((problem) => problem.code === 'CorruptRecord' && problem.path === 'header').length;
+  if (headersLost > 0) {
+    const hidden = hiddenByDamage(contents.problems);
+    // A margin also covers records deleted since the last header that survives, whose number no
+    // byte tells, and the gaps of calls refused while a later one was being created (identifiers
+    // and sequence numbers are never promised dense).
     header = {
       ...header,
-      // Identifiers also skip the gaps of calls refused while a later one was being created: a
-      // margin past the bytes covers them (identifiers are never promised dense).
-      highestTaskIdentifier: Math.min(Number.MAX_SAFE_INTEGER, header.highestTaskIdentifier + hidden + identifierGapMargin),
-      highestSequence: Math.min(Number.MAX_SAFE_INTEGER, header.highestSequence + hidden),
+      highestTaskIdentifier: Math.min(Number.MAX_SAFE_INTEGER, header.highestTaskIdentifier + hidden + headersLost * headerReservation.identifiers + lostHeaderMargin),
+      highestSequence: Math.min(Number.MAX_SAFE_INTEGER, header.highestSequence + hidden + headersLost * headerReservation.sequences + lostHeaderMargin),
     };
   }
   return { header, tasks, outbox, resumeReferences, problems, quarantined, deferred: { keys: deferred, records: taskRecords, sharing } };
 }
+
+/**
+ * How far past what survives the counters move when a header is lost: records deleted after the
+ * last header that survives leave no key, and creations refused while a later creation was in
+ * flight each leave an identifier no record holds (task-creation.ts). No app deletes, or has
+ * refused, a million of them between two headers.
+ */
+const lostHeaderMargin = 1 << 20;
 
 /**
  * How many task identifiers and event sequence numbers the store's damage may hide from its
@@ -213,15 +229,7 @@ export function loadStore(contents: StoreContents, configuration: SessionConfigu
  * past them keeps both from being issued twice (invariant #5). The header written next counts
  * them, so the store stops reporting it out of date and the jump is not repeated.
  */
-/**
- * How far past a damaged run's bytes the identifiers move: the creations refused while a later
- * creation was in flight each leave an identifier no record holds (task-creation.ts), which the
- * bytes cannot count. No app has a million creations refused at once.
- */
-const identifierGapMargin = 1 << 20;
-
 function hiddenByDamage(problems: readonly StoreProblem[]): number {
-  if (!problems.some((problem) => problem.code === 'CorruptRecord' && problem.path === 'header')) return 0;
   let bytes = 0;
   for (const problem of problems) {
     const range = problem.key === undefined ? /^journal@(\d+)-(\d+)$/.exec(problem.path) : null;

@@ -26,6 +26,7 @@ import { buildResumeData } from './resume-data-builder.js';
 import type { LiveProgress } from './progress-throttle.js';
 import { StoredRecords } from './stored-records.js';
 import { fastStep } from './fast-step.js';
+import { headerReservation } from './header-reservation.js';
 
 /** What the runtime hands to the parts that run beside it (pump, delivery, handles). */
 export interface RuntimeHooks {
@@ -46,11 +47,6 @@ export interface RuntimeHooks {
 }
 
 const noop = (): void => undefined;
-
-/** How many task identifiers a written header reserves past the highest in use (see `headerToWrite`). */
-const identifierBlock = 64;
-/** How many event sequence numbers a written header reserves past the highest in use. */
-const sequenceBlock = 1024;
 
 /**
  * The session runtime: the one place that sends events to task machines, commits their records
@@ -219,8 +215,8 @@ export class SessionRuntime {
     if (!asked && !beyond) return null;
     if (beyond) {
       this.reserved = {
-        task: task > this.reserved.task ? Math.min(Number.MAX_SAFE_INTEGER, task + identifierBlock) : this.reserved.task,
-        sequence: sequence > this.reserved.sequence ? Math.min(Number.MAX_SAFE_INTEGER, sequence + sequenceBlock) : this.reserved.sequence,
+        task: task > this.reserved.task ? Math.min(Number.MAX_SAFE_INTEGER, task + headerReservation.identifiers) : this.reserved.task,
+        sequence: sequence > this.reserved.sequence ? Math.min(Number.MAX_SAFE_INTEGER, sequence + headerReservation.sequences) : this.reserved.sequence,
       };
     }
     return { ...this.header, highestTaskIdentifier: Math.max(task, this.reserved.task), highestSequence: Math.max(sequence, this.reserved.sequence) };

@@ -249,3 +249,62 @@ describe('C19: a corrupt store on disk opens with typed problems, never a crash'
     expect((await readFile(journal)).equals(newer)).toBe(true);
   });
 });
+
+describe('C19: a lost store header never gives back the identifier of a task already forgotten', () => {
+  const cleanup = createCleanup();
+  let parent: string;
+  let journal: string;
+  let ids: number[];
+  let original: Buffer;
+
+  beforeEach(async () => {
+    parent = await scratchDirectory(cleanup);
+    journal = join(parent, 'session', 'store', 'journal');
+    // 70 tasks cancelled and acknowledged: every record is deleted, so only the header counts them.
+    // A header counts 64 identifiers and 1,024 sequence numbers ahead (ADR 28): the first task's
+    // end writes one (its event's sequence), and the 66th creation is the last to write one.
+    const session = await openTestSession(cleanup, parent, { listener: recordEvents().listener });
+    ids = [];
+    const first = await session.download({ url: 'http://127.0.0.1:9/0.bin', resume: false });
+    ids.push(first.taskIdentifier);
+    await first.cancel();
+    for (let i = 1; i < 70; i += 1) ids.push((await session.download({ url: `http://127.0.0.1:9/${i}.bin`, resume: false })).taskIdentifier);
+    expect(lastHeaderFrame(readFrames(await readFile(journal))).manifest).toContain(`["put","tasks","${ids[65]}"]`);
+    for (const task of session.tasks()) await task.cancel();
+    for (let i = 0; i < 500 && session.tasks().length > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(session.tasks()).toEqual([]);
+    await session.close();
+    original = await readFile(journal);
+  });
+  afterEach(() => cleanup.run());
+
+  async function identifiersAfterReopen(): Promise<{ problems: StoreProblem[]; issued: number[] }> {
+    const session = await openTestSession(cleanup, parent);
+    const issued: number[] = [];
+    for (let i = 0; i < 3; i += 1) issued.push((await session.download({ url: `http://127.0.0.1:9/again-${i}.bin`, resume: false })).taskIdentifier);
+    const problems = [...session.problems];
+    await session.close();
+    return { problems, issued };
+  }
+
+  it('a bit flipped in the values of the last frame that wrote the header (its manifest still checks)', async () => {
+    const target = lastHeaderFrame(readFrames(original));
+    const damaged = Buffer.from(original);
+    const at = target.start + frameHeaderLength + Buffer.byteLength(target.manifest) + Buffer.byteLength(target.values) - 2;
+    damaged[at] = (damaged[at] ?? 0) ^ 0x04;
+    await writeFile(journal, damaged);
+    const { problems, issued } = await identifiersAfterReopen();
+    expect(problems).toContainEqual(expect.objectContaining({ code: 'CorruptRecord', path: 'header' }));
+    expect(Math.min(...issued)).toBeGreaterThan(Math.max(...ids));
+  });
+
+  it('the last header cut in half, with checksums that hold (a bad write), and no record left to count from', async () => {
+    const frames = readFrames(original);
+    const target = lastHeaderFrame(frames);
+    const [headerLine = '', ...rest] = target.values.split('\n');
+    await writeFile(journal, encodeJournal(frames.map((frame) => (frame === target ? { ...frame, values: [headerLine.slice(0, Math.floor(headerLine.length / 2)), ...rest].join('\n') } : frame))));
+    const { problems, issued } = await identifiersAfterReopen();
+    expect(problems).toContainEqual(expect.objectContaining({ code: 'CorruptRecord', path: 'header' }));
+    expect(Math.min(...issued)).toBeGreaterThan(Math.max(...ids));
+  });
+});
