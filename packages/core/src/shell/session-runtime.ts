@@ -26,7 +26,7 @@ import { buildResumeData } from './resume-data-builder.js';
 import type { LiveProgress } from './progress-throttle.js';
 import { StoredRecords } from './stored-records.js';
 import { fastStep } from './fast-step.js';
-import { headerReservation } from './header-reservation.js';
+import { HeaderReservation } from './header-reservation.js';
 
 /** What the runtime hands to the parts that run beside it (pump, delivery, handles). */
 export interface RuntimeHooks {
@@ -73,8 +73,8 @@ export class SessionRuntime {
   failure: BgSessionError | null = null;
   stopped = false;
   hooks: RuntimeHooks | null = null;
-  /** The counters the stored header holds (see `headerToWrite`): nothing in the store uses more. */
-  private reserved: { readonly task: number; readonly sequence: number };
+  /** What the stored header counts: nothing in the store uses more (ADR 28). */
+  private readonly reserved: HeaderReservation;
   /**
    * The stored tasks still joining after an open (`relaunchStore`), or null once every one has
    * joined: the open resolves before they have, so the backlog's events are not held behind
@@ -100,7 +100,7 @@ export class SessionRuntime {
     scheduler: SchedulerState,
   ) {
     this.header = header;
-    this.reserved = { task: header.highestTaskIdentifier, sequence: header.highestSequence };
+    this.reserved = new HeaderReservation(header);
     this.queue = new TaskQueue(this, scheduler);
     this.wake = new WakeTimer(ports.clock, () => this.requestSchedule());
   }
@@ -189,37 +189,13 @@ export class SessionRuntime {
    */
   async commit(operations: StoreOperation[], durability: 'strict' | 'relaxed', withHeader: boolean): Promise<void> {
     this.assertUsable();
-    const header = this.headerToWrite(withHeader);
+    const header = this.reserved.headerFor(this.header, withHeader);
     try {
       await this.ports.store.commit(header === null ? { operations, durability } : { header: encodeHeaderRecord(header), operations, durability });
     } catch (error) {
       this.fail(error);
       throw this.failure;
     }
-  }
-
-  /**
-   * The header to write with a commit, or null: the header in memory, with counters that reserve
-   * identifiers and sequence numbers ahead. The stored header must count every identifier and
-   * sequence number a stored record uses, or one whose record was deleted could be issued again
-   * after a relaunch (invariant #5); writing it with each creation and each task end wrote a 1 KiB
-   * header twice per task (B3), and most of a journal's bytes (B5). So the header is written
-   * when a commit uses one past what the stored header reserves, and then reserves a block more
-   * (commits land in the order they are made, so a later commit's record is covered by the header
-   * of the one before it). A relaunch's identifiers start after the block: they are never reused,
-   * and never promised dense.
-   */
-  private headerToWrite(asked: boolean): StoreHeader | null {
-    const { highestTaskIdentifier: task, highestSequence: sequence } = this.header;
-    const beyond = task > this.reserved.task || sequence > this.reserved.sequence;
-    if (!asked && !beyond) return null;
-    if (beyond) {
-      this.reserved = {
-        task: task > this.reserved.task ? Math.min(Number.MAX_SAFE_INTEGER, task + headerReservation.identifiers) : this.reserved.task,
-        sequence: sequence > this.reserved.sequence ? Math.min(Number.MAX_SAFE_INTEGER, sequence + headerReservation.sequences) : this.reserved.sequence,
-      };
-    }
-    return { ...this.header, highestTaskIdentifier: Math.max(task, this.reserved.task), highestSequence: Math.max(sequence, this.reserved.sequence) };
   }
 
   /** Enters the failed-store state: every call rejects with `StoreFailed` until the session is reopened. */
