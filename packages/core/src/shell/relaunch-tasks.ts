@@ -83,9 +83,14 @@ export function relaunchStore(runtime: SessionRuntime, loaded: LoadedStore, call
     for (const problem of decoded.problems) callbacks.problem(problem);
   };
   const total = loaded.deferred.keys.length;
+  // A host that stops (close) does not wait for a turn that may never come (a host whose timers
+  // are faked in a test): each wait ends at the stop too, and the steps after it see `stopped`.
+  let unsubscribe = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => (unsubscribe = runtime.whenStopped(resolve)));
+  const nextTurn = () => Promise.race([callbacks.nextTurn(), stopped]);
   const finished = (async () => {
     while (next < total) {
-      await callbacks.nextTurn();
+      await nextTurn();
       if (runtime.stopped) return;
       decodeUpTo(Math.min(total, next + chunk));
     }
@@ -93,8 +98,8 @@ export function relaunchStore(runtime: SessionRuntime, loaded: LoadedStore, call
     if (runtime.stopped) return;
     const counted = await withTrustedCounters(runtime, unfinished);
     if (runtime.stopped) return;
-    await relaunchTasks(runtime, counted, runtime.ports.clock.now(), callbacks.nextTurn);
-  })();
+    await relaunchTasks(runtime, counted, runtime.ports.clock.now(), nextTurn);
+  })().finally(() => unsubscribe());
   return { finished, loadRest: () => (next < total ? decodeUpTo(total) : undefined) };
 }
 

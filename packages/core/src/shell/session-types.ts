@@ -28,7 +28,7 @@ export interface SessionPorts {
    * Resolves at the host's next turn, once the I/O and timers already due have run (Node:
    * `setImmediate`). Work the session does in the background in chunks (the stored tasks joining
    * after an open) waits for it between chunks, so events and calls are served meanwhile. Without
-   * it, a microtask: the chunks then run back to back.
+   * it, a microtask: the chunks then run back to back. A host that stops does not wait for it.
    */
   readonly nextTurn?: () => Promise<void>;
 }

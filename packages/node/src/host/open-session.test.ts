@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DurableEvent, SessionListener } from '@bgsession/core';
 import { openSession, type NodeSession, type OpenSessionOptions } from './open-session.js';
 import { generatedContent, startRangeServer, until, within, type RangeServer } from './range-server.test-helpers.js';
@@ -54,6 +54,22 @@ describe('openSession', () => {
     opened.push(session);
     return session;
   }
+
+  it("a reopened session with stored tasks can be used and closed under an app's fake timers (vi.useFakeTimers): its own turns do not wait for them", async () => {
+    const first = await open({ connectivity: { online: false } });
+    for (let i = 0; i < 3; i += 1) await first.download({ url: `${server.url}?stored-${i}`, destination: { type: 'path', path: join(directory, `stored-${i}.bin`) } });
+    await first.close();
+    vi.useFakeTimers();
+    try {
+      const session = await open({ connectivity: { online: false }, listener: recordingListener().listener });
+      // Each of these waits for the stored tasks to join, which the host's turns carry.
+      const task = await session.download({ url: `${server.url}?new`, destination: { type: 'path', path: join(directory, 'new.bin') } });
+      expect((await session.allTasks()).map((each) => each.taskIdentifier)).toContain(task.taskIdentifier);
+      await session.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it('downloads to a path, delivers each event once, and redelivers nothing after a reopen', async () => {
     const first = recordingListener();

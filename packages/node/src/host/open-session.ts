@@ -1,3 +1,6 @@
+// The module's, not the global: an app's fake timers (vi.useFakeTimers) replace the global one,
+// and the session's own turns must come all the same, or close() and new tasks would wait forever.
+import { setImmediate } from 'node:timers';
 import { isAbsolute, resolve } from 'node:path';
 import {
   BgSessionError,
