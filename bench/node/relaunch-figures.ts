@@ -14,6 +14,8 @@ export interface RelaunchFigures {
   readonly idleRss: number;
   /** RSS after, after a full GC (bgsession: the first event delivered and every task joined). */
   readonly rss: number;
+  /** bgsession: RSS 10 s later, the session idle, after a full GC (json: the same as `rss`). */
+  readonly settledRss: number;
   readonly heapUsed: number;
   /** The highest RSS from before the open to every task joined. */
   readonly peakRss: number;
