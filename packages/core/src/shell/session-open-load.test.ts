@@ -101,6 +101,34 @@ describe('while the stored tasks join after an open', () => {
     await second.close();
   });
 
+  it('the same with no chunk at all: a stored finishing session with a POST the relaunch ends and a suspended task is invalid only after that task is cancelled (this failed before the background load too)', async () => {
+    const w = world(() => ({ type: 'hang' }));
+    let dying = false;
+    const first = await createSession({ ports: w.ports(dyingAfter(w.data, (batch) => dying && batch.header !== undefined), 1), configuration: { identifier: 'finishing-small' } });
+    const suspended = await first.data({ url: 'https://a.example/suspended', resume: false });
+    const post = await first.data({ url: 'https://b.example/orders', method: 'POST', body: new Uint8Array([1]) });
+    await w.turns(20);
+    expect(post.info().phase).toBe('connecting');
+    dying = true;
+    await first.finishTasksAndInvalidate().catch(() => undefined);
+    await first.close().catch(() => undefined);
+
+    const order: string[] = [];
+    const second = await createSession({
+      ports: w.ports(createMemoryStore({ data: w.data }), 2),
+      configuration: { identifier: 'finishing-small' },
+      hostOptions: {
+        listener: {
+          taskDidComplete: (event) => void order.push(`${event.task.taskIdentifier === suspended.taskIdentifier ? 'suspended' : 'post'}:${event.error?.code}`),
+          sessionDidBecomeInvalid: () => void order.push('invalid'),
+        },
+      },
+    });
+    await w.turns(50);
+    expect(order).toEqual(['post:RequestInterrupted', 'suspended:Cancelled', 'invalid']);
+    await second.close();
+  });
+
   it('discardResumeData() of a task stored canceling (its reference is made when it is relaunched) waits for it, and the bytes go', async () => {
     const w = world([serveBytes(content, { etag: '"v1"', chunkSize: 4 * kib, hangAfter: 64 * kib })]);
     const first = await createSession({
