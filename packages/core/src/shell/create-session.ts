@@ -189,24 +189,26 @@ async function openOn(runtime: SessionRuntime, loaded: LoadedStore, onSubscribed
     },
     credentialsChanged: async () => {
       runtime.assertUsable();
-      await runtime.afterLoad(() => undefined);
-      runtime.assertUsable();
-      const at = ports.clock.now();
-      const waiting = [...runtime.records.values()].filter((record) => record.phase === 'scheduled' && record.reason === 'credentials');
-      await Promise.all(waiting.map((record) => runtime.dispatch(record.taskIdentifier, { type: 'credentialsSupplied', now: at })));
+      await runtime.afterLoad(async () => {
+        runtime.assertUsable();
+        const at = ports.clock.now();
+        const waiting = [...runtime.records.values()].filter((record) => record.phase === 'scheduled' && record.reason === 'credentials');
+        await Promise.all(waiting.map((record) => runtime.dispatch(record.taskIdentifier, { type: 'credentialsSupplied', now: at })));
+      });
     },
     discardResumeData: async (value) => {
       runtime.assertUsable();
       const decodedData = decodeResumeData(value);
       if (E.isLeft(decodedData)) throw decodedData.left;
       // A task stored `canceling` gets its resume data's reference when it is relaunched.
-      await runtime.afterLoad(() => undefined);
-      runtime.assertUsable();
-      const key = decodedData.right.partKey;
-      runtime.resumeSecrets.delete(key);
-      if (!runtime.resumeReferences.delete(key)) return;
-      await runtime.commit([{ type: 'delete', collection: 'resumeData', key }], 'strict', false);
-      await ports.byteStore.delete(key).catch(() => undefined);
+      await runtime.afterLoad(async () => {
+        runtime.assertUsable();
+        const key = decodedData.right.partKey;
+        runtime.resumeSecrets.delete(key);
+        if (!runtime.resumeReferences.delete(key)) return;
+        await runtime.commit([{ type: 'delete', collection: 'resumeData', key }], 'strict', false);
+        await ports.byteStore.delete(key).catch(() => undefined);
+      });
     },
     finishTasksAndInvalidate: () => runtime.afterLoad(() => invalidation.finishTasksAndInvalidate()),
     invalidateAndCancel: () => runtime.afterLoad(() => invalidation.invalidateAndCancel()),
