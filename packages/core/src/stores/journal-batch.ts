@@ -82,17 +82,29 @@ export function encodeStoreBatch(batch: StoreBatch): EncodedJournalBatch | BgSes
  * ```
  */
 export function encodeJournalBatch(batch: JournalBatch): EncodedJournalBatch {
+  const operations: ManifestEntry[] = batch.entries.map((entry) => [entry.type, entry.collection, entry.key]);
+  const manifest: JournalManifest = { header: batch.headerText !== undefined, operations };
+  // JSON.stringify never writes a raw line break, so a newline separates values unambiguously.
+  return { batch, manifest: encoder.encode(JSON.stringify(manifest)), values: encoder.encode(valueTexts(batch).join('\n')) };
+}
+
+/**
+ * The lines of a batch's values section, in order: the header's text when there is one, then the
+ * text of each put and the message (as a JSON string) of each lost record; deletes have none.
+ *
+ * @example
+ * ```ts
+ * valueTexts({ headerText: undefined, entries: [{ type: 'put', collection: 'tasks', key: '1', text: '{}' }] }); // ['{}']
+ * ```
+ */
+export function valueTexts(batch: JournalBatch): string[] {
   const lines: string[] = [];
   if (batch.headerText !== undefined) lines.push(batch.headerText);
-  const operations: ManifestEntry[] = [];
   for (const entry of batch.entries) {
-    operations.push([entry.type, entry.collection, entry.key]);
     if (entry.type === 'put') lines.push(entry.text);
     else if (entry.type === 'lost') lines.push(JSON.stringify(entry.message));
   }
-  const manifest: JournalManifest = { header: batch.headerText !== undefined, operations };
-  // JSON.stringify never writes a raw line break, so a newline separates values unambiguously.
-  return { batch, manifest: encoder.encode(JSON.stringify(manifest)), values: encoder.encode(lines.join('\n')) };
+  return lines;
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { FileSystem } from '../ports/file-system.js';
-import { encodeJournalBatch, journalCollections, type EncodedJournalBatch, type JournalEntry } from './journal-batch.js';
+import { encodeJournalBatch, journalCollections, valueTexts, type EncodedJournalBatch, type JournalEntry } from './journal-batch.js';
 import { encodeFrame, frameHeaderLength } from './journal-frame.js';
-import type { JournalState } from './journal-state.js';
+import type { StoreCollection } from '../ports/store.js';
+import { SpanTable, valueLines, type SpanTexts } from './journal-span.js';
+import { changedOnDisk, type JournalState } from './journal-state.js';
 import type { Probe } from '../ports/probe.js';
 
 /** When a journal is compacted. */
@@ -41,25 +43,39 @@ export function shouldCompact(length: number, state: JournalState, options: Jour
   return length > minimum && length > factor * state.liveBytes && length >= 2 * lastSnapshotLength;
 }
 
+/** A compaction snapshot: the bytes of the new journal, and where its records are in them. */
+export interface JournalSnapshot {
+  readonly bytes: Uint8Array;
+  /** Where the records written are in `bytes`. */
+  readonly table: SpanTable;
+  /** Each record written, and its span in `table`. */
+  readonly placed: ReadonlyArray<readonly [StoreCollection, string, number]>;
+  /** Records whose bytes changed on disk since they were read: written as lost, with the message. */
+  readonly lost: ReadonlyArray<readonly [StoreCollection, string, string]>;
+}
+
 /**
  * The live state as a journal of its own: the header in the first frame, records in frames of at
  * most 256 KiB, lost records last (so they stay reported). Every frame's `durableBefore` is the
  * snapshot's whole length: the snapshot is synced before it becomes the journal, so any damage
- * found in it later is corruption of durable data, reported, never cut as a torn tail.
+ * found in it later is corruption of durable data, reported, never cut as a torn tail. A record
+ * held by its place in the old journal takes its text from `texts` (read by `readSpans`); one whose
+ * bytes no longer match their checksum is written as lost, as a replay would have reported it.
  *
  * @example
  * ```ts
- * const bytes = encodeJournalSnapshot(state);
+ * const snapshot = encodeJournalSnapshot(state, await readSpans(handle, state.spans, state.spanned()));
  * ```
  */
-export function encodeJournalSnapshot(state: JournalState): Uint8Array {
-  const bodies: EncodedJournalBatch[] = [];
+export function encodeJournalSnapshot(state: JournalState, texts: SpanTexts = new Map()): JournalSnapshot {
+  const bodies: Array<{ readonly encoded: EncodedJournalBatch; readonly entries: readonly JournalEntry[] }> = [];
+  const lost: Array<readonly [StoreCollection, string, string]> = [];
   let headerText = state.headerText ?? undefined;
   let entries: JournalEntry[] = [];
   let text = 0;
   const flush = (): void => {
     if (entries.length === 0 && headerText === undefined) return;
-    bodies.push(encodeJournalBatch({ headerText, entries }));
+    bodies.push({ encoded: encodeJournalBatch({ headerText, entries }), entries });
     headerText = undefined;
     entries = [];
     text = 0;
@@ -69,22 +85,45 @@ export function encodeJournalSnapshot(state: JournalState): Uint8Array {
     entries.push(entry);
     text += size;
   };
+  const lostEntries: JournalEntry[] = [];
   for (const collection of journalCollections) {
-    for (const [key, value] of state.records.get(collection) ?? []) add({ type: 'put', collection, key, text: value }, value.length + key.length);
+    for (const [key, record] of state.records.get(collection) ?? []) {
+      const value = state.textOf(record, texts);
+      if (value !== null) {
+        add({ type: 'put', collection, key, text: value }, value.length + key.length);
+        continue;
+      }
+      const message = changedOnDisk(collection, key, state.spans.start(record as number));
+      lost.push([collection, key, message]);
+      lostEntries.push({ type: 'lost', collection, key, message });
+    }
   }
   for (const collection of journalCollections) {
-    for (const [key, message] of state.lost.get(collection) ?? []) add({ type: 'lost', collection, key, message }, message.length + key.length);
+    for (const [key, message] of state.lost.get(collection) ?? []) lostEntries.push({ type: 'lost', collection, key, message });
   }
+  for (const entry of lostEntries) add(entry, entry.type === 'lost' ? entry.message.length + entry.key.length : 0);
   flush();
-  const total = bodies.reduce((sum, body) => sum + frameHeaderLength + body.manifest.length + body.values.length, 0);
-  const snapshot = new Uint8Array(total);
+  const total = bodies.reduce((sum, body) => sum + frameHeaderLength + body.encoded.manifest.length + body.encoded.values.length, 0);
+  const bytes = new Uint8Array(total);
+  const table = new SpanTable();
+  const placed: Array<readonly [StoreCollection, string, number]> = [];
   let offset = 0;
-  for (const body of bodies) {
-    const frame = encodeFrame(body.manifest, body.values, total);
-    snapshot.set(frame, offset);
+  for (const { encoded, entries: written } of bodies) {
+    const frame = encodeFrame(encoded.manifest, encoded.values, total);
+    bytes.set(frame, offset);
+    const valuesStart = offset + frameHeaderLength + encoded.manifest.length;
+    // The values' CRC-32, as encodeFrame wrote it into the frame's header.
+    const values = table.addFrame(valuesStart, valuesStart + encoded.values.length, new DataView(frame.buffer, frame.byteOffset).getUint32(25, true));
+    const lines = valueLines(encoded.values, 0, encoded.values.length, valueTexts(encoded.batch));
+    let line = encoded.batch.headerText === undefined ? 0 : 1;
+    for (const entry of written) {
+      if (entry.type === 'delete') continue;
+      const [from, to] = lines[line++] as readonly [number, number];
+      if (entry.type === 'put') placed.push([entry.collection, entry.key, table.add(values, valuesStart + from, to - from, null)]);
+    }
     offset += frame.length;
   }
-  return snapshot;
+  return { bytes, table, placed, lost };
 }
 
 /**

@@ -99,7 +99,7 @@ describe('journal replay: damage whose keys are unknown', () => {
     const state = new JournalState();
     const big = 'x'.repeat(100 * 1024);
     state.apply({ headerText: '{"highestTaskIdentifier":5}', entries: [1, 2, 3, 4, 5].map((i) => ({ type: 'put' as const, collection: 'tasks' as const, key: String(i), text: JSON.stringify(`${i}${big}`) })) });
-    const snapshot = encodeJournalSnapshot(state);
+    const snapshot = encodeJournalSnapshot(state).bytes;
     const snapshotFrames = framesOf(snapshot);
     expect(snapshotFrames).toHaveLength(3);
     const middle = snapshotFrames[1] as Frame;
@@ -142,7 +142,7 @@ describe('journal replay: damage whose keys are unknown', () => {
     expect(reopened.problems.map((problem) => problem.path)).toEqual([run]);
     expect(reopened.state.contents(reopened.problems).problems.map((problem) => problem.path)).toEqual([run, 'tasks/1']);
 
-    const compacted = replayJournal(encodeJournalSnapshot(reopened.state));
+    const compacted = replayJournal(encodeJournalSnapshot(reopened.state).bytes);
     expect(compacted.state.contents(compacted.problems).problems).toEqual([expect.objectContaining({ path: 'tasks/1', key: '1', message: expect.stringContaining(`before journal bytes ${second}-`) })]);
     expect([...(compacted.state.records.get('tasks')?.keys() ?? [])]).toEqual(['3', '4']);
     expect(compacted.state.headerText).toBe('{"highestTaskIdentifier":1000}');

@@ -217,7 +217,9 @@ function crashConsistency(diskOptions: { readonly lyingSyncs?: boolean }) {
       if (second !== null) {
         await store.fence();
         disk.freezeAfter(Infinity);
-        const next = createJournalStore({ fs: disk.fs, directory });
+        // A low threshold, so that the second owner compacts too, reading the records it holds by
+        // their place in the first owner's journal (ADR 29).
+        const next = createJournalStore({ fs: disk.fs, directory, compaction: { minimumBytes: 256, growthFactor: 2 } });
         const seen = modelOf(await next.open());
         const states = prefixStates(one.issued);
         let p = -1;

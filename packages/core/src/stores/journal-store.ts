@@ -84,7 +84,7 @@ export function createJournalStore(options: JournalStoreOptions): JournalStore {
   }
 
   async function open(): Promise<StoreContents> {
-    if (phase === 'open' && state !== null) return state.contents([]);
+    if (phase === 'open' && writer !== null) return writer.contents();
     if (phase !== 'new') return refuse('open');
     phase = 'opening';
     try {
@@ -108,7 +108,10 @@ export function createJournalStore(options: JournalStoreOptions): JournalStore {
         refusal = new BgSessionError('StoreFailed', `The journal was written by a newer format (version ${replay.newerVersion.version}); this library does not write to it.`, { path: paths.journal });
       }
       phase = 'open';
-      return replay.state.contents(replay.problems);
+      const contents = replay.state.contents(replay.problems);
+      // From now on the records read are held by their place in the file, not as text (ADR 29).
+      replay.state.forgetTexts();
+      return contents;
     } catch (error) {
       if (phase === 'opening') phase = 'failed';
       await releaseLock();

@@ -6,7 +6,9 @@ import type { Probe } from '../ports/probe.js';
 import { encodeJournalBatch, type EncodedJournalBatch } from './journal-batch.js';
 import { encodeJournalSnapshot, replaceJournal, shouldCompact, type JournalCompactionOptions, type JournalPaths } from './journal-compaction.js';
 import { encodeFrame } from './journal-frame.js';
+import { readSpans } from './journal-span.js';
 import type { JournalState } from './journal-state.js';
+import type { StoreContents } from '../ports/store.js';
 
 /**
  * How long after a relaxed commit its sync starts: half the 100 ms semantics section 7 allows, so
@@ -90,6 +92,9 @@ export class JournalWriter {
   /** The highest length a started sync covers. */
   private syncTarget: number;
   private compacting = false;
+  /** Reads of live records in progress (`contents`): no compaction closes the file meanwhile. */
+  private reading = 0;
+  private compactionWaiters: Array<() => void> = [];
   private waitingForSpace = false;
   private stepScheduled = false;
   private idleWaiters: Array<() => void> = [];
@@ -121,6 +126,22 @@ export class JournalWriter {
     this.acknowledgedLength = options.length;
     this.written = options.length;
     this.syncTarget = options.length;
+  }
+
+  /**
+   * The live state as a store hands it out (`open()` on a store already open): records held by
+   * their place in the file are read from it, after any compaction in progress.
+   */
+  async contents(): Promise<StoreContents> {
+    this.reading += 1;
+    try {
+      while (this.compacting) await new Promise<void>((resolve) => this.compactionWaiters.push(resolve));
+      const { state } = this.options;
+      return state.contents([], await readSpans(this.handle, state.spans, state.spanned()));
+    } finally {
+      this.reading -= 1;
+      this.kick();
+    }
   }
 
   /** Queues a commit; resolves once it is written and, unless relaxed with a clock, synced. */
@@ -210,7 +231,7 @@ export class JournalWriter {
       this.writeDone = this.writeRound().catch((error: unknown) => void this.failWith(journalFailure('write', error)));
     }
     if (usable && this.syncsInFlight < maxSyncsInFlight && this.syncWanted()) void this.sync();
-    const due = usable && !this.closing && this.quiet() && this.durableLength === this.length;
+    const due = usable && !this.closing && this.reading === 0 && this.quiet() && this.durableLength === this.length;
     if (due && shouldCompact(this.length, this.options.state, this.options.compaction, this.snapshotLength)) void this.compact();
     const settled = this.stopped || this.failure !== null || (this.quiet() && !this.waitingForSpace);
     if (settled && this.writing === null && this.syncsInFlight === 0 && !this.compacting && this.idleWaiters.length > 0) {
@@ -331,11 +352,12 @@ export class JournalWriter {
     const { fs, paths, state } = this.options;
     this.compacting = true;
     try {
-      const snapshot = encodeJournalSnapshot(state);
+      // Records held by their place in this file are read before it is closed (ADR 29).
+      const snapshot = encodeJournalSnapshot(state, await readSpans(this.handle, state.spans, state.spanned()));
       await this.handle.close();
       let replaced: boolean;
       try {
-        replaced = await replaceJournal(fs, paths, snapshot, () => !this.stopped, this.options.probe);
+        replaced = await replaceJournal(fs, paths, snapshot.bytes, () => !this.stopped, this.options.probe);
       } catch (error) {
         if (!isBgSessionError(error, 'DiskFull') || this.stopped) throw error;
         // No room for the snapshot: keep the old journal, and try again only once it has doubled.
@@ -345,17 +367,25 @@ export class JournalWriter {
         return;
       }
       if (!replaced || this.stopped) return;
+      // The snapshot is the journal now: its records are held by their place in it, and records
+      // whose bytes had changed on disk are lost, as the snapshot says.
+      for (const [collection, key, message] of snapshot.lost) state.lose(collection, key, message);
+      state.adopt(snapshot.table, snapshot.placed);
       this.handle = await fs.open(paths.journal, { mode: 'rw' });
-      this.length = snapshot.length;
-      this.snapshotLength = snapshot.length;
-      this.durableLength = snapshot.length;
-      this.acknowledgedLength = snapshot.length;
-      this.written = snapshot.length;
-      this.syncTarget = snapshot.length;
+      const length = snapshot.bytes.length;
+      this.length = length;
+      this.snapshotLength = length;
+      this.durableLength = length;
+      this.acknowledgedLength = length;
+      this.written = length;
+      this.syncTarget = length;
     } catch (error) {
       if (!this.stopped) this.failWith(journalFailure('compact', error));
     } finally {
       this.compacting = false;
+      const waiters = this.compactionWaiters;
+      this.compactionWaiters = [];
+      for (const wake of waiters) wake();
       this.kick();
     }
   }

@@ -18,6 +18,16 @@ export class ParsedOnReadMap extends Map<string, unknown> {
     for (const [key, text] of texts) Map.prototype.set.call(this, key, text);
   }
 
+  /**
+   * A map filled by `fill`, which calls `add` once per record: for a caller that checks each text
+   * as it goes, without an array or an iterator of them in between (110,000 at a relaunch, B5).
+   */
+  static filled(fill: (add: (key: string, text: string) => void) => void): ParsedOnReadMap {
+    const map = new ParsedOnReadMap();
+    fill((key, text) => void Map.prototype.set.call(map, key, text));
+    return map;
+  }
+
   override get(key: string): unknown {
     const text = super.get(key) as string | undefined;
     return text === undefined ? undefined : (JSON.parse(text) as unknown);
