@@ -150,8 +150,10 @@ function createDispatcher(options: UndiciTransportOptions, connections: number, 
     connect: { ...tls, ...(lookup === undefined ? {} : { lookup }) },
   };
   // No redirect interceptor is composed: a 3xx comes back to the core as is (manualRedirects).
-  if (options.proxyFromEnvironment ?? true) {
-    const proxies = environmentProxies(process.env);
+  const proxies = (options.proxyFromEnvironment ?? true) ? environmentProxies(process.env) : null;
+  // With no proxy set, a plain agent: undici's proxy agent would still read NO_PROXY from the
+  // environment at every request (0.5% of B3's CPU) to choose the agent it goes to anyway.
+  if (proxies !== null && (proxies.http !== null || proxies.https !== null)) {
     // Through a proxy, undici builds the tunnelled TLS connection from `requestTls`, not `connect`.
     // The proxies are given explicitly ('' for none) so undici does not read the variables again.
     const create = (http: EnvironmentProxy | null, https: EnvironmentProxy | null): Dispatcher =>
