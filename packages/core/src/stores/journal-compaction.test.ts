@@ -1,4 +1,5 @@
 import { expectRejection } from '@bgsession/testing';
+import { BgSessionError } from '../errors/bg-session-error.js';
 import { describe, expect, it } from 'vitest';
 import type { StoreBatch, StoreContents } from '../ports/store.js';
 import { createJournalTestDisk, type DiskCall, type JournalTestDisk } from './journal-disk.test-helpers.js';
@@ -108,6 +109,30 @@ describe('journal compaction', () => {
     const contents = await reopen(disk);
     expect(contents.problems).toEqual([]);
     expect(tasks(contents)['lost']).toBe('rewritten');
+  });
+
+  it('a full disk reported by the directory sync after the rename fails the store, and every commit survives the reopen (review)', async () => {
+    const disk = await newDisk();
+    const store = storeOn(disk);
+    await store.open();
+    const live: Record<string, unknown> = {};
+    disk.failNext('fsyncDir', { error: new BgSessionError('DiskFull', 'ENOSPC'), path: directory });
+    let failed: unknown = null;
+    for (let i = 0; i < 500 && failed === null; i += 1) {
+      const key = String(i % 5);
+      failed = await store.commit(put(key, { i, padding: 'x'.repeat(80) })).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      if (failed === null) live[key] = { i, padding: 'x'.repeat(80) };
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect(disk.calls.rename).toBe(1);
+    expect(failed).toMatchObject({ code: 'StoreFailed', message: expect.stringContaining('could not compact') });
+    await store.close().catch(() => undefined);
+    const contents = await reopen(disk);
+    expect(contents.problems).toEqual([]);
+    expect(tasks(contents)).toEqual(live);
   });
 
   const steps: ReadonlyArray<readonly [DiskCall, string]> = [

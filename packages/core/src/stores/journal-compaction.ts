@@ -1,3 +1,4 @@
+import { isBgSessionError } from '../errors/bg-session-error.js';
 import type { FileSystem } from '../ports/file-system.js';
 import { encodeJournalBatch, journalCollections, valueTexts, type EncodedJournalBatch, type JournalEntry } from './journal-batch.js';
 import { encodeFrame, frameHeaderLength } from './journal-frame.js';
@@ -132,11 +133,15 @@ export function encodeJournalSnapshot(state: JournalState, texts: SpanTexts = ne
  * one, each whole: the rename is atomic, and the new file is durable before it gets the name.
  * The caller must have closed its handle on the old journal (Windows cannot rename over an open
  * file) and opens the new one afterwards. `stillOwner` is asked before the rename: an owner that
- * was fenced meanwhile must not replace what its successor now writes. Resolves false then.
+ * was fenced meanwhile must not replace what its successor now writes ('fenced' then). A full disk
+ * up to the rename leaves the old journal as it was ('no-room'; the temporary file is the caller's
+ * to remove). Any failure after the rename throws: the journal is the snapshot by then, whatever
+ * the error says (review: a full disk reported by the directory sync was taken for no room, and
+ * the next commit was written past the snapshot's end).
  *
  * @example
  * ```ts
- * await replaceJournal(fs, paths, encodeJournalSnapshot(state), () => true);
+ * await replaceJournal(fs, paths, encodeJournalSnapshot(state).bytes, () => true); // 'replaced'
  * ```
  */
 export async function replaceJournal(
@@ -145,19 +150,24 @@ export async function replaceJournal(
   snapshot: Uint8Array,
   stillOwner: () => boolean,
   probe?: Probe,
-): Promise<boolean> {
-  const handle = await fs.open(paths.temporary, { mode: 'rw', create: true });
+): Promise<'replaced' | 'fenced' | 'no-room'> {
   try {
-    // A temporary file left by an earlier crash may be longer than this snapshot.
-    await handle.truncate(0);
-    await handle.write(snapshot, 0);
-    await handle.datasync();
-  } finally {
-    await handle.close().catch(() => undefined);
+    const handle = await fs.open(paths.temporary, { mode: 'rw', create: true });
+    try {
+      // A temporary file left by an earlier crash may be longer than this snapshot.
+      await handle.truncate(0);
+      await handle.write(snapshot, 0);
+      await handle.datasync();
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+    if (!stillOwner()) return 'fenced';
+    probe?.pass('compaction-rename');
+    await fs.rename(paths.temporary, paths.journal);
+  } catch (error) {
+    if (isBgSessionError(error, 'DiskFull')) return 'no-room';
+    throw error;
   }
-  if (!stillOwner()) return false;
-  probe?.pass('compaction-rename');
-  await fs.rename(paths.temporary, paths.journal);
   await fs.fsyncDir(paths.directory);
-  return true;
+  return 'replaced';
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { StoreBatch, StoreContents } from '../ports/store.js';
+import type { StoreBatch, StoreContents, StoreOperation } from '../ports/store.js';
+import { encodeJournalSnapshot } from './journal-compaction.js';
+import { crc32 } from './journal-crc32.js';
 import { createJournalTestDisk, type JournalTestDisk } from './journal-disk.test-helpers.js';
+import { encodeFrame } from './journal-frame.js';
 import { valueLines } from './journal-span.js';
+import { JournalState } from './journal-state.js';
 import { createJournalStore, type JournalStore } from './journal-store.js';
 
 // Records read from the journal are held by their place in the file, not as text (ADR 29): these
@@ -22,7 +26,7 @@ async function newDisk(): Promise<JournalTestDisk> {
   return disk;
 }
 
-const storeOn = (disk: JournalTestDisk): JournalStore => createJournalStore({ fs: disk.fs, directory, compaction });
+const storeOn = (disk: JournalTestDisk, options = compaction): JournalStore => createJournalStore({ fs: disk.fs, directory, compaction: options });
 
 function tasks(contents: StoreContents): Record<string, unknown> {
   return Object.fromEntries(contents.records.get('tasks') ?? []);
@@ -32,10 +36,10 @@ function tasks(contents: StoreContents): Record<string, unknown> {
  * Writes one key over and over until the journal has been compacted `times` more times. A journal
  * compacts when it is quiet, so each commit is followed by a macrotask.
  */
-async function compactions(store: JournalStore, disk: JournalTestDisk, times: number): Promise<void> {
+async function compactions(store: JournalStore, disk: JournalTestDisk, times: number, padding = 60): Promise<void> {
   const target = disk.calls.rename + times;
   for (let i = 0; i < 2000 && disk.calls.rename < target; i += 1) {
-    await store.commit(put('churn', { i, padding: 'x'.repeat(60) }));
+    await store.commit(put('churn', { i, padding: 'x'.repeat(padding) }));
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   expect(disk.calls.rename).toBe(target);
@@ -110,6 +114,71 @@ describe('journal records held by their place in the file (ADR 29)', () => {
         expect.objectContaining({ code: 'CorruptRecord', path: 'tasks/victim', key: 'victim', message: expect.stringContaining('changed on disk') }),
       ]);
     }
+  });
+
+  it('damage after more than 1,024 records held by place leaves the journal able to compact (review: liveBytes became NaN)', async () => {
+    const disk = await newDisk();
+    const first = storeOn(disk, { minimumBytes: 1 << 30, growthFactor: 4 });
+    await first.open();
+    const puts = (collection: 'tasks' | 'outbox', count: number): StoreOperation[] =>
+      Array.from({ length: count }, (_, i) => ({ type: 'put', collection, key: `${collection}-${i}`, value: { i } }));
+    // Outbox records after 1,100 tasks: their spans' numbers are past 1,024.
+    await first.commit({ operations: puts('tasks', 1100), durability: 'strict' });
+    await first.commit({ operations: puts('outbox', 50), durability: 'strict' });
+    await first.commit(put('marker', { m: 'MARKERVALUE' }));
+    await first.commit(put('after', 1));
+    await first.close();
+    // One flipped bit in the marker frame's manifest: its keys unknown, every record before it lost.
+    const bytes = await disk.readFile(journal);
+    const at = Buffer.from(bytes).indexOf('"marker"') + 2;
+    bytes[at] = (bytes[at] as number) ^ 0x01;
+    await disk.writeFile(journal, bytes);
+
+    const second = storeOn(disk, { minimumBytes: 4096, growthFactor: 4 });
+    expect((await second.open()).problems.length).toBeGreaterThan(1000);
+    // The 1,150 lost records' messages are about 190 KiB of live state: large commits get past 4 times that soon.
+    await compactions(second, disk, 1, 4000);
+    await second.close();
+    const reopened = storeOn(disk);
+    const contents = await reopened.open();
+    await reopened.close();
+    expect(tasks(contents)).toEqual({ after: 1, churn: expect.anything() });
+    expect(contents.problems.length).toBeGreaterThan(1000);
+  });
+
+  it('open() again on a journal of a newer format never compacts it: its newer frames stay (review)', async () => {
+    const disk = await newDisk();
+    const older = storeOn(disk, { minimumBytes: 1 << 30, growthFactor: 4 });
+    await older.open();
+    for (let i = 0; i < 200; i += 1) await older.commit(put('a', { i, padding: 'x'.repeat(100) }));
+    await older.close();
+    // A newer library appended a frame of format version 2.
+    const before = await disk.readFile(journal);
+    const encode = (text: string) => new TextEncoder().encode(text);
+    const frame = encodeFrame(encode('NEWER-MANIFEST'), encode('NEWER-VALUES'), before.length);
+    frame[0] = 2;
+    new DataView(frame.buffer).setUint32(17, crc32(frame, 0, 17), true);
+    await disk.writeFile(journal, new Uint8Array([...before, ...frame]));
+
+    const store = storeOn(disk, { minimumBytes: 4096, growthFactor: 4 });
+    expect((await store.open()).problems).toEqual([expect.objectContaining({ code: 'UnsupportedStoreVersion' })]);
+    await store.open();
+    for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setTimeout(resolve, 0));
+    await store.close().catch(() => undefined);
+    expect(disk.calls.rename).toBe(0);
+    expect(Buffer.from(await disk.readFile(journal)).includes('NEWER-VALUES')).toBe(true);
+  });
+
+  it('a text placed by a compaction is counted in bytes from then on, so non-ASCII records leave the live size as it was (review: it drifted below 0)', () => {
+    const state = new JournalState();
+    const wide = JSON.stringify('é'.repeat(100));
+    state.apply({ headerText: undefined, entries: [{ type: 'put', collection: 'tasks', key: '1', text: wide }] });
+    const snapshot = encodeJournalSnapshot(state);
+    state.adopt(snapshot.table, snapshot.placed);
+    state.apply({ headerText: undefined, entries: [{ type: 'put', collection: 'tasks', key: '1', text: '{}' }] });
+    const fresh = new JournalState();
+    fresh.apply({ headerText: undefined, entries: [{ type: 'put', collection: 'tasks', key: '1', text: '{}' }] });
+    expect(state.liveBytes).toBe(fresh.liveBytes);
   });
 
   it('finds the byte range of each line, by the texts when all are ASCII and by scanning when they are not', () => {

@@ -94,8 +94,10 @@ export class JournalState {
         lost.set(key, message);
       }
       records.clear();
-      this.spans = new SpanTable();
     }
+    // Only once every collection's records were measured in it (review: a table swapped after the
+    // first collection made the others' lengths 0 or undefined, and liveBytes NaN).
+    this.spans = new SpanTable();
   }
 
   /**
@@ -112,13 +114,16 @@ export class JournalState {
    * where their texts are kept changes.
    */
   adopt(table: SpanTable, placed: ReadonlyArray<readonly [StoreCollection, string, number]>): void {
-    this.spans = table;
     for (const [collection, key, span] of placed) {
       const records = this.records.get(collection) as Map<string, LiveRecord>;
       const previous = records.get(key);
-      // The same text, so liveBytes stays as it is.
-      if (previous !== undefined) records.set(key, span);
+      if (previous === undefined) continue;
+      // The same text, counted in bytes from now on, as records read from the file are: a text
+      // counted in characters and later replaced as a span would leave liveBytes drifting down.
+      this.liveBytes += table.length(span) - this.recordLength(previous);
+      records.set(key, span);
     }
+    this.spans = table;
   }
 
   /** Every live record held by its place in the file: its span. */

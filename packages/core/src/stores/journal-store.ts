@@ -103,7 +103,17 @@ export function createJournalStore(options: JournalStoreOptions): JournalStore {
         throw new BgSessionError('StoreFailed', `The journal store was ${phase} while it opened.`);
       }
       state = replay.state;
-      writer = new JournalWriter({ fs, paths, handle, state, length: replay.validLength, clock: options.clock, compaction: options.compaction ?? {}, ...(options.probe === undefined ? {} : { probe: options.probe }) });
+      writer = new JournalWriter({
+        fs,
+        paths,
+        handle,
+        state,
+        length: replay.validLength,
+        clock: options.clock,
+        compaction: options.compaction ?? {},
+        readOnly: replay.newerVersion !== null,
+        ...(options.probe === undefined ? {} : { probe: options.probe }),
+      });
       if (replay.newerVersion !== null) {
         refusal = new BgSessionError('StoreFailed', `The journal was written by a newer format (version ${replay.newerVersion.version}); this library does not write to it.`, { path: paths.journal });
       }

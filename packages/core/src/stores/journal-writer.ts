@@ -36,6 +36,8 @@ export interface JournalWriterOptions {
   readonly compaction: JournalCompactionOptions;
   /** Told before each append and each compaction rename (crash tests). */
   readonly probe?: Probe;
+  /** The journal holds a newer format: it is never compacted (its commits are refused by the store). */
+  readonly readOnly?: boolean;
 }
 
 interface PendingCommit {
@@ -231,7 +233,7 @@ export class JournalWriter {
       this.writeDone = this.writeRound().catch((error: unknown) => void this.failWith(journalFailure('write', error)));
     }
     if (usable && this.syncsInFlight < maxSyncsInFlight && this.syncWanted()) void this.sync();
-    const due = usable && !this.closing && this.reading === 0 && this.quiet() && this.durableLength === this.length;
+    const due = usable && !this.closing && this.options.readOnly !== true && this.reading === 0 && this.quiet() && this.durableLength === this.length;
     if (due && shouldCompact(this.length, this.options.state, this.options.compaction, this.snapshotLength)) void this.compact();
     const settled = this.stopped || this.failure !== null || (this.quiet() && !this.waitingForSpace);
     if (settled && this.writing === null && this.syncsInFlight === 0 && !this.compacting && this.idleWaiters.length > 0) {
@@ -355,18 +357,15 @@ export class JournalWriter {
       // Records held by their place in this file are read before it is closed (ADR 29).
       const snapshot = encodeJournalSnapshot(state, await readSpans(this.handle, state.spans, state.spanned()));
       await this.handle.close();
-      let replaced: boolean;
-      try {
-        replaced = await replaceJournal(fs, paths, snapshot.bytes, () => !this.stopped, this.options.probe);
-      } catch (error) {
-        if (!isBgSessionError(error, 'DiskFull') || this.stopped) throw error;
+      const outcome = await replaceJournal(fs, paths, snapshot.bytes, () => !this.stopped, this.options.probe);
+      if (outcome === 'no-room' && !this.stopped) {
         // No room for the snapshot: keep the old journal, and try again only once it has doubled.
         await fs.unlink(paths.temporary).catch(() => undefined);
         this.handle = await fs.open(paths.journal, { mode: 'rw' });
         this.snapshotLength = this.length;
         return;
       }
-      if (!replaced || this.stopped) return;
+      if (outcome !== 'replaced' || this.stopped) return;
       // The snapshot is the journal now: its records are held by their place in it, and records
       // whose bytes had changed on disk are lost, as the snapshot says.
       for (const [collection, key, message] of snapshot.lost) state.lose(collection, key, message);
