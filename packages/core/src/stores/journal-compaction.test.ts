@@ -85,6 +85,26 @@ describe('journal compaction', () => {
     expect(contents.problems).toEqual([]);
   });
 
+  it('compacts a busy journal too: commits called each as the one before resolves, never leaving it quiet, are held back while it compacts', async () => {
+    const disk = await newDisk();
+    const store = storeOn(disk);
+    await store.open();
+    let last = 0;
+    for (let i = 0; i < 400; i += 1) {
+      // No pause between commits: the next is called in the same turn as the one before resolved.
+      await store.commit(put(String(i % 5), { i, padding: 'x'.repeat(40) }));
+      last = i;
+    }
+    const renamesBeforeClose = disk.calls.rename;
+    await store.close();
+    expect(renamesBeforeClose).toBeGreaterThan(2);
+    expect((await disk.fs.lstat(journal))?.size ?? 0).toBeLessThan(4 * compaction.minimumBytes);
+    const contents = await reopen(disk);
+    expect(contents.problems).toEqual([]);
+    expect(tasks(contents)[String(last % 5)]).toEqual({ i: last, padding: 'x'.repeat(40) });
+    expect(Object.keys(tasks(contents)).sort()).toEqual(['0', '1', '2', '3', '4']);
+  });
+
   it('a record lost to damage stays reported after compaction, until it is written again', async () => {
     const disk = await newDisk();
     const first = storeOn(disk);

@@ -229,12 +229,19 @@ export class JournalWriter {
   /** Starts whatever can start now: a write, a sync, a compaction; tells `finish` when all is quiet. */
   private step(): void {
     const usable = !this.stopped && this.failure === null && !this.compacting && !this.waitingForSpace;
-    if (usable && this.writing === null && this.queue.length > 0 && this.syncsInFlight < maxSyncsInFlight) {
+    // A compaction that is due holds new writes back until what is written is synced and resolved,
+    // then runs: waiting for a moment with nothing queued, it never came while commits followed
+    // each other without a pause (each one called as the one before resolved), and the journal
+    // grew for as long as the session was busy.
+    const compactionDue =
+      usable && !this.closing && this.options.readOnly !== true && this.reading === 0 && shouldCompact(this.length, this.options.state, this.options.compaction, this.snapshotLength);
+    if (usable && !compactionDue && this.writing === null && this.queue.length > 0 && this.syncsInFlight < maxSyncsInFlight) {
       this.writeDone = this.writeRound().catch((error: unknown) => void this.failWith(journalFailure('write', error)));
     }
-    if (usable && this.syncsInFlight < maxSyncsInFlight && this.syncWanted()) void this.sync();
-    const due = usable && !this.closing && this.options.readOnly !== true && this.reading === 0 && this.quiet() && this.durableLength === this.length;
-    if (due && shouldCompact(this.length, this.options.state, this.options.compaction, this.snapshotLength)) void this.compact();
+    const unsynced = this.length > this.syncTarget;
+    if (usable && this.syncsInFlight < maxSyncsInFlight && (this.syncWanted() || (compactionDue && unsynced))) void this.sync();
+    const drained = this.writing === null && this.rounds.length === 0 && this.syncsInFlight === 0 && this.durableLength === this.length;
+    if (compactionDue && drained) void this.compact();
     const settled = this.stopped || this.failure !== null || (this.quiet() && !this.waitingForSpace);
     if (settled && this.writing === null && this.syncsInFlight === 0 && !this.compacting && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
