@@ -132,6 +132,28 @@ describe('createJournalStore', () => {
     await store.close();
   });
 
+  it('relaxed with a clock: a commit that resolved before the disk filled is still synced within 100 ms while the store waits for space (review)', async () => {
+    const disk = await newDisk();
+    const clock = createManualClock();
+    const store = storeOn(disk, { clock });
+    await store.open();
+    await store.commit(put('1', 'relaxed', 'relaxed'));
+    const syncs = disk.calls.datasync;
+    disk.failNext('write', { error: new BgSessionError('DiskFull', 'No space left on device (ENOSPC).') });
+    const waiting = store.commit(put('2', 'strict'));
+    await clock.advanceAsync(100);
+    expect(disk.calls.datasync).toBe(syncs + 1);
+    // A power loss now keeps the relaxed commit.
+    const other = await newDisk();
+    await other.fs.mkdir(directory);
+    await other.writeFile(journal, disk.crashImage(journal, () => 'drop'));
+    expect(tasks(await reopen(other))).toEqual({ '1': 'relaxed' });
+    await clock.advanceAsync(30_000);
+    await waiting;
+    await store.close();
+    expect(tasks(await reopen(disk))).toEqual({ '1': 'relaxed', '2': 'strict' });
+  });
+
   it('relaxed without a clock is synced before it resolves (there is no way to keep a deadline)', async () => {
     const disk = await newDisk();
     const store = storeOn(disk);

@@ -239,7 +239,11 @@ export class JournalWriter {
       this.writeDone = this.writeRound().catch((error: unknown) => void this.failWith(journalFailure('write', error)));
     }
     const unsynced = this.length > this.syncTarget;
-    if (usable && this.syncsInFlight < maxSyncsInFlight && (this.syncWanted() || (compactionDue && unsynced))) void this.sync();
+    // Not held by a wait for disk space: a relaxed commit that resolved before the disk filled is
+    // still owed its sync within 100 ms (review; the append that failed was cut back, so the sync
+    // covers only what was acknowledged).
+    const canSync = !this.stopped && this.failure === null && !this.compacting;
+    if (canSync && this.syncsInFlight < maxSyncsInFlight && (this.syncWanted() || (compactionDue && unsynced))) void this.sync();
     const drained = this.writing === null && this.rounds.length === 0 && this.syncsInFlight === 0 && this.durableLength === this.length;
     if (compactionDue && drained) void this.compact();
     const settled = this.stopped || this.failure !== null || (this.quiet() && !this.waitingForSpace);
