@@ -1,8 +1,8 @@
 import { expectRejection } from '@bgsession/testing';
 import { BgSessionError } from '../errors/bg-session-error.js';
 import { describe, expect, it } from 'vitest';
-import type { StoreBatch, StoreContents } from '../ports/store.js';
-import { createJournalTestDisk, type DiskCall, type JournalTestDisk } from './journal-disk.test-helpers.js';
+import type { StoreContents } from '../ports/store.js';
+import { newSessionsDisk, putTask, type DiskCall, type JournalTestDisk } from './journal-disk.test-helpers.js';
 import { frameHeaderLength, readFrameHeader } from './journal-frame.js';
 import { createJournalStore, type JournalStore } from './journal-store.js';
 
@@ -10,16 +10,6 @@ const directory = '/sessions/photos';
 const journal = `${directory}/journal`;
 const temporary = `${directory}/journal.tmp`;
 const compaction = { minimumBytes: 2048, growthFactor: 4 };
-
-function put(key: string, value: unknown): StoreBatch {
-  return { operations: [{ type: 'put', collection: 'tasks', key, value }], durability: 'strict' };
-}
-
-async function newDisk(): Promise<JournalTestDisk> {
-  const disk = createJournalTestDisk();
-  await disk.fs.mkdir('/sessions');
-  return disk;
-}
 
 const storeOn = (disk: JournalTestDisk): JournalStore => createJournalStore({ fs: disk.fs, directory, compaction });
 
@@ -40,7 +30,7 @@ async function churn(store: JournalStore, rounds: number): Promise<Record<string
   for (let i = 0; i < rounds; i += 1) {
     const key = String(i % 5);
     live[key] = { round: i, padding: 'x'.repeat(40) };
-    await store.commit({ header: { highestTaskIdentifier: i }, ...put(key, live[key]) });
+    await store.commit({ header: { highestTaskIdentifier: i }, ...putTask(key, live[key]) });
   }
   await store.commit({ operations: [{ type: 'put', collection: 'outbox', key: '1', value: ['kept'] }, { type: 'delete', collection: 'tasks', key: '0' }], durability: 'strict' });
   delete live['0'];
@@ -49,7 +39,7 @@ async function churn(store: JournalStore, rounds: number): Promise<Record<string
 
 describe('journal compaction', () => {
   it('tells its probe of every append before the write and of each compaction rename before the rename', async () => {
-    const disk = await newDisk();
+    const disk = await newSessionsDisk();
     const seen: string[] = [];
     const store = createJournalStore({
       fs: disk.fs,
@@ -69,7 +59,7 @@ describe('journal compaction', () => {
   });
 
   it('rewrites the journal once it outgrows its live state, keeping the header and every record, across reopen', async () => {
-    const disk = await newDisk();
+    const disk = await newSessionsDisk();
     const store = storeOn(disk);
     await store.open();
     const live = await churn(store, 200);
@@ -86,13 +76,13 @@ describe('journal compaction', () => {
   });
 
   it('compacts a busy journal too: commits called each as the one before resolves, never leaving it quiet, are held back while it compacts', async () => {
-    const disk = await newDisk();
+    const disk = await newSessionsDisk();
     const store = storeOn(disk);
     await store.open();
     let last = 0;
     for (let i = 0; i < 400; i += 1) {
       // No pause between commits: the next is called in the same turn as the one before resolved.
-      await store.commit(put(String(i % 5), { i, padding: 'x'.repeat(40) }));
+      await store.commit(putTask(String(i % 5), { i, padding: 'x'.repeat(40) }));
       last = i;
     }
     const renamesBeforeClose = disk.calls.rename;
@@ -106,11 +96,11 @@ describe('journal compaction', () => {
   });
 
   it('a record lost to damage stays reported after compaction, until it is written again', async () => {
-    const disk = await newDisk();
+    const disk = await newSessionsDisk();
     const first = storeOn(disk);
     await first.open();
-    await first.commit(put('lost', 'value'));
-    await first.commit(put('other', 'value'));
+    await first.commit(putTask('lost', 'value'));
+    await first.commit(putTask('other', 'value'));
     await first.close();
     const bytes = await disk.readFile(journal);
     const at = frameHeaderLength + (readFrameHeader(bytes, 0)?.manifestLength ?? 0) + 1;
@@ -124,7 +114,7 @@ describe('journal compaction', () => {
     expect(disk.calls.rename).toBeGreaterThan(0);
     const third = storeOn(disk);
     expect((await third.open()).problems).toEqual([expect.objectContaining({ code: 'CorruptRecord', path: 'tasks/lost', key: 'lost' })]);
-    await third.commit(put('lost', 'rewritten'));
+    await third.commit(putTask('lost', 'rewritten'));
     await third.close();
     const contents = await reopen(disk);
     expect(contents.problems).toEqual([]);
@@ -132,7 +122,7 @@ describe('journal compaction', () => {
   });
 
   it('a full disk reported by the directory sync after the rename fails the store, and every commit survives the reopen (review)', async () => {
-    const disk = await newDisk();
+    const disk = await newSessionsDisk();
     const store = storeOn(disk);
     await store.open();
     const live: Record<string, unknown> = {};
@@ -140,7 +130,7 @@ describe('journal compaction', () => {
     let failed: unknown = null;
     for (let i = 0; i < 500 && failed === null; i += 1) {
       const key = String(i % 5);
-      failed = await store.commit(put(key, { i, padding: 'x'.repeat(80) })).then(
+      failed = await store.commit(putTask(key, { i, padding: 'x'.repeat(80) })).then(
         () => null,
         (error: unknown) => error,
       );
@@ -164,7 +154,7 @@ describe('journal compaction', () => {
   ];
   for (const [call, path] of steps) {
     it(`a failed ${call} during compaction fails the store, and the journal left behind holds every commit`, async () => {
-      const disk = await newDisk();
+      const disk = await newSessionsDisk();
       const store = storeOn(disk);
       await store.open();
       const live: Record<string, unknown> = {};
@@ -177,14 +167,14 @@ describe('journal compaction', () => {
           disk.failNext(call, { path });
           armed = true;
         }
-        failed = await store.commit(put(key, i)).then(
+        failed = await store.commit(putTask(key, i)).then(
           () => null,
           (error: unknown) => error,
         );
         if (failed === null) live[key] = i;
       }
       expect(failed).toMatchObject({ code: 'StoreFailed', message: expect.stringContaining('could not compact') });
-      await expectRejection(store.commit(put('after', 1)), 'StoreFailed');
+      await expectRejection(store.commit(putTask('after', 1)), 'StoreFailed');
       await store.close().catch(() => undefined);
       const contents = await reopen(disk);
       expect(tasks(contents)).toEqual(live);

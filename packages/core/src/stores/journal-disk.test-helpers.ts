@@ -1,6 +1,7 @@
 import { createMemoryFileSystem } from '@bgsession/testing';
 import { BgSessionError } from '../errors/bg-session-error.js';
 import type { FileHandle, FileSystem } from '../ports/file-system.js';
+import type { StoreBatch } from '../ports/store.js';
 
 /** The calls a {@link JournalTestDisk} counts and can fail. */
 export type DiskCall = 'write' | 'datasync' | 'truncate' | 'rename' | 'fsyncDir' | 'unlink' | 'open';
@@ -197,4 +198,31 @@ function garbage(length: number, seed: number): Uint8Array {
     bytes[i] = x & 0xff;
   }
   return bytes;
+}
+
+/**
+ * A test disk with `/sessions` made, where the journal tests put their session directory.
+ *
+ * @example
+ * ```ts
+ * const disk = await newSessionsDisk();
+ * createJournalStore({ fs: disk.fs, directory: '/sessions/photos' });
+ * ```
+ */
+export async function newSessionsDisk(): Promise<JournalTestDisk> {
+  const disk = createJournalTestDisk();
+  await disk.fs.mkdir('/sessions');
+  return disk;
+}
+
+/**
+ * A strict commit of one task record.
+ *
+ * @example
+ * ```ts
+ * await store.commit(putTask('1', { phase: 'scheduled' }));
+ * ```
+ */
+export function putTask(key: string, value: unknown): StoreBatch {
+  return { operations: [{ type: 'put', collection: 'tasks', key, value }], durability: 'strict' };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { StoreBatch, StoreContents, StoreOperation } from '../ports/store.js';
+import type { StoreContents, StoreOperation } from '../ports/store.js';
 import { encodeJournalSnapshot } from './journal-compaction.js';
 import { crc32 } from './journal-crc32.js';
-import { createJournalTestDisk, type JournalTestDisk } from './journal-disk.test-helpers.js';
+import { newSessionsDisk, putTask, type JournalTestDisk } from './journal-disk.test-helpers.js';
 import { encodeFrame } from './journal-frame.js';
 import { valueLines } from './journal-span.js';
 import { JournalState } from './journal-state.js';
@@ -15,16 +15,6 @@ import { createJournalStore, type JournalStore } from './journal-store.js';
 const directory = '/sessions/photos';
 const journal = `${directory}/journal`;
 const compaction = { minimumBytes: 2048, growthFactor: 4 };
-
-function put(key: string, value: unknown): StoreBatch {
-  return { operations: [{ type: 'put', collection: 'tasks', key, value }], durability: 'strict' };
-}
-
-async function newDisk(): Promise<JournalTestDisk> {
-  const disk = createJournalTestDisk();
-  await disk.fs.mkdir('/sessions');
-  return disk;
-}
 
 const storeOn = (disk: JournalTestDisk, options = compaction): JournalStore => createJournalStore({ fs: disk.fs, directory, compaction: options });
 
@@ -39,7 +29,7 @@ function tasks(contents: StoreContents): Record<string, unknown> {
 async function compactions(store: JournalStore, disk: JournalTestDisk, times: number, padding = 60): Promise<void> {
   const target = disk.calls.rename + times;
   for (let i = 0; i < 2000 && disk.calls.rename < target; i += 1) {
-    await store.commit(put('churn', { i, padding: 'x'.repeat(padding) }));
+    await store.commit(putTask('churn', { i, padding: 'x'.repeat(padding) }));
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   expect(disk.calls.rename).toBe(target);
@@ -49,7 +39,7 @@ async function compactions(store: JournalStore, disk: JournalTestDisk, times: nu
 async function written(disk: JournalTestDisk, records: Record<string, unknown>): Promise<void> {
   const store = storeOn(disk);
   await store.open();
-  for (const [key, value] of Object.entries(records)) await store.commit(put(key, value));
+  for (const [key, value] of Object.entries(records)) await store.commit(putTask(key, value));
   await store.close();
 }
 
@@ -62,7 +52,7 @@ const records: Record<string, unknown> = {
 
 describe('journal records held by their place in the file (ADR 29)', () => {
   it('records read at the open, ASCII or not, come through two compactions and a reopen unchanged', async () => {
-    const disk = await newDisk();
+    const disk = await newSessionsDisk();
     await written(disk, records);
     const second = storeOn(disk);
     expect(tasks(await second.open())).toEqual(records);
@@ -77,7 +67,7 @@ describe('journal records held by their place in the file (ADR 29)', () => {
   });
 
   it('open() again on an open store hands out the same records, read back from the file, before and after a compaction', async () => {
-    const disk = await newDisk();
+    const disk = await newSessionsDisk();
     await written(disk, records);
     const store = storeOn(disk);
     const first = await store.open();
@@ -91,7 +81,7 @@ describe('journal records held by their place in the file (ADR 29)', () => {
   });
 
   it('a record whose bytes change on disk after the open is reported lost by the next compaction, never written back changed', async () => {
-    const disk = await newDisk();
+    const disk = await newSessionsDisk();
     await written(disk, { victim: { name: 'victim-file' }, bystander: { name: 'bystander-file' } });
     const second = storeOn(disk);
     expect(tasks(await second.open())).toEqual({ victim: { name: 'victim-file' }, bystander: { name: 'bystander-file' } });
@@ -117,7 +107,7 @@ describe('journal records held by their place in the file (ADR 29)', () => {
   });
 
   it('damage after more than 1,024 records held by place leaves the journal able to compact (review: liveBytes became NaN)', async () => {
-    const disk = await newDisk();
+    const disk = await newSessionsDisk();
     const first = storeOn(disk, { minimumBytes: 1 << 30, growthFactor: 4 });
     await first.open();
     const puts = (collection: 'tasks' | 'outbox', count: number): StoreOperation[] =>
@@ -125,8 +115,8 @@ describe('journal records held by their place in the file (ADR 29)', () => {
     // Outbox records after 1,100 tasks: their spans' numbers are past 1,024.
     await first.commit({ operations: puts('tasks', 1100), durability: 'strict' });
     await first.commit({ operations: puts('outbox', 50), durability: 'strict' });
-    await first.commit(put('marker', { m: 'MARKERVALUE' }));
-    await first.commit(put('after', 1));
+    await first.commit(putTask('marker', { m: 'MARKERVALUE' }));
+    await first.commit(putTask('after', 1));
     await first.close();
     // One flipped bit in the marker frame's manifest: its keys unknown, every record before it lost.
     const bytes = await disk.readFile(journal);
@@ -147,10 +137,10 @@ describe('journal records held by their place in the file (ADR 29)', () => {
   });
 
   it('open() again on a journal of a newer format never compacts it: its newer frames stay (review)', async () => {
-    const disk = await newDisk();
+    const disk = await newSessionsDisk();
     const older = storeOn(disk, { minimumBytes: 1 << 30, growthFactor: 4 });
     await older.open();
-    for (let i = 0; i < 200; i += 1) await older.commit(put('a', { i, padding: 'x'.repeat(100) }));
+    for (let i = 0; i < 200; i += 1) await older.commit(putTask('a', { i, padding: 'x'.repeat(100) }));
     await older.close();
     // A newer library appended a frame of format version 2.
     const before = await disk.readFile(journal);
