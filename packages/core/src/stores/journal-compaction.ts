@@ -1,9 +1,9 @@
 import { isBgSessionError } from '../errors/bg-session-error.js';
 import type { FileSystem } from '../ports/file-system.js';
-import { encodeJournalBatch, journalCollections, valueTexts, type EncodedJournalBatch, type JournalEntry } from './journal-batch.js';
-import { encodeFrame, frameHeaderLength } from './journal-frame.js';
+import { encodeJournalBatch, journalCollections, type EncodedJournalBatch, type JournalEntry } from './journal-batch.js';
+import { encodeFrame, frameHeaderLength, readFrameHeader, type FrameHeader } from './journal-frame.js';
 import type { StoreCollection } from '../ports/store.js';
-import { SpanTable, valueLines, type SpanTexts } from './journal-span.js';
+import { putRanges, SpanTable, type SpanTexts } from './journal-span.js';
 import { changedOnDisk, type JournalState } from './journal-state.js';
 import type { Probe } from '../ports/probe.js';
 
@@ -113,15 +113,12 @@ export function encodeJournalSnapshot(state: JournalState, texts: SpanTexts = ne
     const frame = encodeFrame(encoded.manifest, encoded.values, total);
     bytes.set(frame, offset);
     const valuesStart = offset + frameHeaderLength + encoded.manifest.length;
-    // The values' CRC-32, as encodeFrame wrote it into the frame's header.
-    const values = table.addFrame(valuesStart, valuesStart + encoded.values.length, new DataView(frame.buffer, frame.byteOffset).getUint32(25, true));
-    const lines = valueLines(encoded.values, 0, encoded.values.length, valueTexts(encoded.batch));
-    let line = encoded.batch.headerText === undefined ? 0 : 1;
-    for (const entry of written) {
-      if (entry.type === 'delete') continue;
-      const [from, to] = lines[line++] as readonly [number, number];
-      if (entry.type === 'put') placed.push([entry.collection, entry.key, table.add(values, valuesStart + from, to - from, null)]);
-    }
+    const values = table.addFrame(valuesStart, valuesStart + encoded.values.length, (readFrameHeader(frame, 0) as FrameHeader).valuesCrc);
+    const puts = written.filter((entry) => entry.type === 'put');
+    putRanges(encoded.batch, encoded.values, 0, encoded.values.length).forEach(([from, to], i) => {
+      const entry = puts[i] as JournalEntry;
+      placed.push([entry.collection, entry.key, table.add(values, valuesStart + from, to - from, null)]);
+    });
     offset += frame.length;
   }
   return { bytes, table, placed, lost };

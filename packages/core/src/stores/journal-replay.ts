@@ -1,11 +1,11 @@
 import type { StoreProblem } from '../ports/store.js';
-import { decodeJournalManifest, decodeJournalValues, type JournalBatch, type JournalEntry, type JournalManifest } from './journal-batch.js';
+import { decodeJournalManifest, decodeJournalValues, type JournalBatch, type JournalManifest } from './journal-batch.js';
 import { crc32 } from './journal-crc32.js';
 import { frameHeaderLength, frameLength, journalFormatVersion, readFrameHeader, type FrameHeader } from './journal-frame.js';
 import { JournalDamage } from './journal-damage.js';
 import { recoverRun } from './journal-recovery.js';
 import { JournalState } from './journal-state.js';
-import { valueLines } from './journal-span.js';
+import { putRanges } from './journal-span.js';
 
 /** What reading a journal found. */
 export interface JournalReplay {
@@ -209,32 +209,8 @@ function provenDurable(segments: Segments): Uint8Array {
  */
 function putSpans(state: JournalState, bytes: Uint8Array, start: number, end: number, crc: number, batch: JournalBatch): number[] {
   const frame = state.spans.addFrame(start, end, crc);
-  const spans: number[] = [];
-  // The values are the lines of valueTexts(batch), joined by `\n`. With as many characters as
-  // bytes they are all ASCII, so each text's length is its line's byte length and no byte needs
-  // looking at (a relaunch replays 70 MiB, B5); otherwise the lines are found by their `\n`.
-  let chars = batch.headerText === undefined ? -1 : batch.headerText.length;
-  for (const entry of batch.entries) if (entry.type !== 'delete') chars += 1 + lineText(entry).length;
-  const lines = chars === end - start ? null : valueLines(bytes, start, end);
-  let from = start;
-  let line = 0;
-  if (batch.headerText !== undefined) {
-    from += batch.headerText.length + 1;
-    line = 1;
-  }
-  for (const entry of batch.entries) {
-    if (entry.type === 'delete') continue;
-    const [first, stop] = lines === null ? [from, from + lineText(entry).length] : (lines[line] as readonly [number, number]);
-    line += 1;
-    from = stop + 1;
-    if (entry.type === 'put') spans.push(state.spans.add(frame, first, stop - first, entry.text));
-  }
-  return spans;
-}
-
-/** The text of a put's or a lost record's line in a frame's values. */
-function lineText(entry: Exclude<JournalEntry, { type: 'delete' }>): string {
-  return entry.type === 'put' ? entry.text : JSON.stringify(entry.message);
+  const puts = batch.entries.filter((entry) => entry.type === 'put');
+  return putRanges(batch, bytes, start, end).map(([from, to], i) => state.spans.add(frame, from, to - from, (puts[i] as { readonly text: string }).text));
 }
 
 /** Applies a frame whose manifest is known: the whole batch, or, when its values are unreadable, its deletes, its puts becoming lost. */

@@ -1,4 +1,5 @@
 import type { FileHandle } from '../ports/file-system.js';
+import { valueTexts, type JournalBatch } from './journal-batch.js';
 import { crc32 } from './journal-crc32.js';
 
 /**
@@ -219,4 +220,27 @@ function lineLength(texts: readonly string[]): number {
   let length = texts.length === 0 ? 0 : texts.length - 1;
   for (const text of texts) length += text.length;
   return length;
+}
+
+/**
+ * The byte range `[start, end)` of each put's text in a frame's values (the values of `batch`, at
+ * `start` to `end` of `bytes`), in the order of the batch's puts: where a replay or a compaction
+ * holds those records from then on (ADR 29).
+ *
+ * @example
+ * ```ts
+ * putRanges({ headerText: '{"h":1}', entries: [put] }, bytes, 0, bytes.length); // [[8, 10]]
+ * ```
+ */
+export function putRanges(batch: JournalBatch, bytes: Uint8Array, start: number, end: number): Array<readonly [number, number]> {
+  const lines = valueLines(bytes, start, end, valueTexts(batch));
+  const ranges: Array<readonly [number, number]> = [];
+  // The header's text, when there is one, is the first line; a lost record has a line too.
+  let line = batch.headerText === undefined ? 0 : 1;
+  for (const entry of batch.entries) {
+    if (entry.type === 'delete') continue;
+    const range = lines[line++] as readonly [number, number];
+    if (entry.type === 'put') ranges.push(range);
+  }
+  return ranges;
 }

@@ -6,7 +6,7 @@ import type { Probe } from '../ports/probe.js';
 import { encodeJournalBatch, type EncodedJournalBatch } from './journal-batch.js';
 import { encodeJournalSnapshot, replaceJournal, shouldCompact, type JournalCompactionOptions, type JournalPaths } from './journal-compaction.js';
 import { encodeFrame } from './journal-frame.js';
-import { readSpans } from './journal-span.js';
+import { readSpans, type SpanTexts } from './journal-span.js';
 import type { JournalState } from './journal-state.js';
 import type { StoreContents } from '../ports/store.js';
 
@@ -138,12 +138,17 @@ export class JournalWriter {
     this.reading += 1;
     try {
       while (this.compacting) await new Promise<void>((resolve) => this.compactionWaiters.push(resolve));
-      const { state } = this.options;
-      return state.contents([], await readSpans(this.handle, state.spans, state.spanned()));
+      return this.options.state.contents([], await this.readHeldTexts());
     } finally {
       this.reading -= 1;
       this.kick();
     }
+  }
+
+  /** The texts of the records the state holds by their place in the file, read from it (ADR 29). */
+  private readHeldTexts(): Promise<SpanTexts> {
+    const { state } = this.options;
+    return readSpans(this.handle, state.spans, state.spanned());
   }
 
   /** Queues a commit; resolves once it is written and, unless relaxed with a clock, synced. */
@@ -366,7 +371,7 @@ export class JournalWriter {
     this.compacting = true;
     try {
       // Records held by their place in this file are read before it is closed (ADR 29).
-      const snapshot = encodeJournalSnapshot(state, await readSpans(this.handle, state.spans, state.spanned()));
+      const snapshot = encodeJournalSnapshot(state, await this.readHeldTexts());
       await this.handle.close();
       const outcome = await replaceJournal(fs, paths, snapshot.bytes, () => !this.stopped, this.options.probe);
       if (outcome === 'no-room' && !this.stopped) {
